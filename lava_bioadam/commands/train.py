@@ -1,0 +1,71 @@
+"""``lava-bioadam train CONFIG --backend B``: train and report accuracy, loss and
+the W/B^T symmetry per layer over training."""
+from __future__ import annotations
+
+import importlib
+import time
+
+import numpy as np
+
+from lava_bioadam.commands.common import (add_config_args, check_output_path,
+                                          load_with_overrides, write_json_atomic)
+from lava_bioadam.data import load_dataset
+
+#: backend name -> "module:function" with signature (cfg, data, seed, log) -> result
+#: dict holding at least "history" (records as in model.train.train_reference).
+BACKENDS = {
+    "reference": "lava_bioadam.model.train:train_reference",
+}
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("train", help="train a network from a config and report test accuracy")
+    add_config_args(p)
+    p.add_argument("--backend", choices=sorted(BACKENDS), default="reference",
+                   help="reference: float64 model (L0)")
+    p.add_argument("--out", help="write the per-epoch history of every seed as JSON")
+    p.add_argument("--force", action="store_true", help="allow --out to overwrite a file")
+    p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p.set_defaults(func=run)
+
+
+def resolve_backend(name: str):
+    module, func = BACKENDS[name].split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def format_record(rec: dict) -> str:
+    sym = " ".join(f"L{l + 2}:{a:6.2f}deg/{r:.3f}" for l, (a, r) in enumerate(rec["symmetry"]))
+    return (f"  epoch {rec['epoch']:3d}  test acc {rec['test_accuracy']:.4f}  "
+            f"test loss {rec['test_loss']:.4f}  train loss {rec['train_loss']:.4f}"
+            + (f"  W/B^T {sym}" if sym else ""))
+
+
+def run(args) -> int:
+    cfg = load_with_overrides(args)
+    out = check_output_path(args.out, args.force)
+    data = load_dataset(cfg.data)
+    train = resolve_backend(args.backend)
+    log = None if args.quiet else (lambda rec: print(format_record(rec), flush=True))
+    print(f"{cfg.name}: {cfg.network.sizes} {cfg.optimizer.rule} / {cfg.network.feedback}, "
+          f"backend {args.backend}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}",
+          flush=True)
+    results = []
+    for seed in cfg.training.seeds:
+        t0 = time.perf_counter()
+        if log:
+            print(f"seed {seed}", flush=True)
+        res = train(cfg, data, seed, log)
+        res["seconds"] = time.perf_counter() - t0
+        results.append(res)
+        f = res["history"][-1]
+        print(f"seed {seed}: test accuracy {f['test_accuracy']:.4f}, "
+              f"test loss {f['test_loss']:.4f} ({res['seconds']:.1f} s)", flush=True)
+    accs = np.array([r["history"][-1]["test_accuracy"] for r in results])
+    print(f"test accuracy: mean {accs.mean():.4f}, std {accs.std():.4f} over {len(accs)} seed(s)")
+    if out:
+        write_json_atomic(out, {"config": cfg.source, "backend": args.backend,
+                                "runs": [{"seed": r["seed"], "seconds": r["seconds"],
+                                          "history": r["history"]} for r in results]})
+        print(f"wrote {out}")
+    return 0
