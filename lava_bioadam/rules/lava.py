@@ -1,0 +1,19 @@
+"""Build Lava learning-rule objects from :class:`LayerRules` (imports Lava)."""
+from __future__ import annotations
+
+from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
+
+from lava_bioadam.fixed import widths as W
+
+
+def make_lava_rule(rules, rng_seed: int = 0) -> Loihi3FLearningRule:
+    """A fresh ``Loihi3FLearningRule``; all used traces get tau ``2**40``."""
+    rule = Loihi3FLearningRule(dw=rules.dw, dd=rules.dd, dt=rules.dt,
+                               x1_impulse=0, x1_tau=W.TRACE_TAU_INF,
+                               t_epoch=rules.t_epoch, rng_seed=int(rng_seed))
+    # Loihi3FLearningRule fixes the y taus at 2**16-1, which decays y1..y3 by
+    # 1.5e-5 per step in float and stochastically in fixed point.
+    rule.y1_tau = W.TRACE_TAU_INF
+    rule.y2_tau = W.TRACE_TAU_INF
+    rule.y3_tau = W.TRACE_TAU_INF
+    return rule

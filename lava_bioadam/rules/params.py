@@ -1,0 +1,71 @@
+"""Physical hyperparameters of the fixed-point N1 rule (config section ``rules:``)."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Optional
+
+from lava_bioadam.errors import RuleError
+
+
+@dataclass(frozen=True)
+class RuleParams:
+    """Physical hyperparameters of one learning layer (time unit: one sample).
+
+    eta:     learning rate of ``dw = -eta m r`` (weight units per sample).
+    tau_m:   first-moment time constant (samples).
+    tau_r:   normaliser time constant of ``tau_r dr = 1 - r(|g| + eps)`` (samples).
+    eps:     normaliser floor (gradient units); ``r <= 1/eps``.
+    lam:     predisposition rate ``-lam w`` (1/sample); 0 disables the product.
+    r0:      initial normaliser value (1/gradient units).
+    e_max:   error magnitude mapped to full scale of the third factors.
+    m_max:   first-moment magnitude at which ``t`` saturates (at least).
+    r_max:   normaliser value at which ``d`` saturates (at least); default ``1/eps``.
+    w_max:   weight magnitude at which ``w`` saturates (at most 255/256 of it).
+    t_epoch: time steps per sample = learning epoch length.
+    """
+
+    eta: float = 0.01
+    tau_m: float = 8.0
+    tau_r: float = 16.0
+    eps: float = 0.125
+    lam: float = 0.0
+    r0: float = 1.0
+    e_max: float = 1.0
+    m_max: float = 0.25
+    r_max: Optional[float] = None
+    w_max: float = 2.0
+    t_epoch: int = 2
+
+    def __post_init__(self):
+        for name in ("eta", "tau_m", "tau_r", "eps", "e_max", "m_max", "w_max"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and v > 0):
+                raise RuleError(f"rules.{name} must be a positive number, got {v!r}")
+        if not (isinstance(self.lam, (int, float)) and self.lam >= 0):
+            raise RuleError(f"rules.lam must be >= 0, got {self.lam!r}")
+        if not (isinstance(self.r0, (int, float)) and self.r0 >= 0):
+            raise RuleError(f"rules.r0 must be >= 0, got {self.r0!r}")
+        if self.r_max is not None and not self.r_max > 0:
+            raise RuleError(f"rules.r_max must be positive, got {self.r_max!r}")
+        if not (isinstance(self.t_epoch, int) and 2 <= self.t_epoch <= 63):
+            raise RuleError(f"rules.t_epoch must be an integer in 2..63 (a forward step "
+                            f"and an error step per sample), got {self.t_epoch!r}")
+
+    @property
+    def r_full_scale(self) -> float:
+        return self.r_max if self.r_max is not None else 1.0 / self.eps
+
+
+def rule_params_from_dict(d: dict) -> RuleParams:
+    """``RuleParams`` from a plain mapping (e.g. the ``rules:`` config section);
+    unknown keys are errors."""
+    if d is None:
+        return RuleParams()
+    if not isinstance(d, dict):
+        raise RuleError(f"rules: expected a mapping, got {type(d).__name__}")
+    names = {f.name for f in dataclasses.fields(RuleParams)}
+    unknown = sorted(set(d) - names)
+    if unknown:
+        raise RuleError(f"rules: unknown key(s) {unknown}; allowed: {sorted(names)}")
+    return RuleParams(**d)
