@@ -14,7 +14,7 @@ import sys
 from lava_bioadam.errors import UserError
 
 #: modules under ``lava_bioadam.commands`` that each add one sub-command.
-COMMANDS = ("train", "compare")
+COMMANDS = ("train", "compare", "rules", "verify")
 
 
 def build_parser() -> argparse.ArgumentParser:
