@@ -3,8 +3,12 @@
 Bit-exact with Lava 0.10's ``PyLearningDenseModelBitApproximate`` +
 ``LearningConnectionModelBitApproximate`` for the features the project uses:
 graded pre spikes in OVERWRITE mode, third factors ``y1..y3`` set by the post unit
-with ``bap`` off, ``x0``/``u0`` dependencies, traces with constant taus, MIXED sign
-mode, ``weight_exp`` for the forward pass. Vectorised numpy; no Lava import.
+with ``bap`` off, ``x0``/``u0`` dependencies, traces ``x1``, ``x2``, ``y1..y3`` with
+constant taus, MIXED sign mode, ``weight_exp`` for the forward pass. With
+``signed_pre=True`` (or :class:`GoldenSignedLearningDense`) it models the project's
+``SignedLearningDense`` (``fixed_pt``) instead: a payload ``p > 0`` sets
+``x1 = min(round(p/2), 127), x2 = 0``, ``p < 0`` sets ``x1 = 0`` and ``x2`` from
+``|p|``. Vectorised numpy; no Lava import.
 
 Use: per time step read :attr:`a_out` (what the connection sends this step), then
 call :meth:`step` with the presynaptic payload and the post unit's ``y``; the
@@ -27,12 +31,17 @@ class GoldenLearningDense:
     weights, tag_1, tag_2: initial ``w``, ``t``, ``d`` (integers).
     rng_seed: the learning rule's ``rng_seed`` (trace streams); the synaptic
         variable stream is Lava's constant seed ``W.CONN_VAR_SEED``.
-    x_tau, y_tau: trace time constants (steps).
+    x_tau, x2_tau, y_tau: trace time constants (steps) of ``x1``, ``x2`` and
+        ``y1..y3``; a tau of 0 zeroes that trace at every epoch (as Lava does).
+        ``x2_tau`` defaults to Lava's rule default 0 (``x2`` unused); give it the
+        rule's value when ``x2`` is used.
+    signed_pre: signed graded payloads (``SignedLearningDense``), see above.
     """
 
     def __init__(self, products, weights, tag_1=None, tag_2=None, *, t_epoch: int,
                  rng_seed: int, weight_exp: int = 0, num_weight_bits: int = 8,
-                 x_tau: float = W.TRACE_TAU_INF, y_tau: float = W.TRACE_TAU_INF):
+                 x_tau: float = W.TRACE_TAU_INF, y_tau: float = W.TRACE_TAU_INF,
+                 x2_tau: float = 0.0, signed_pre: bool = False):
         w = np.asarray(weights).astype(np.int32)
         self.shape = w.shape
         n_post, n_pre = self.shape
@@ -44,9 +53,12 @@ class GoldenLearningDense:
         self.products = tuple(products)
         self.t_epoch = int(t_epoch)
         self.weight_exp = int(weight_exp)
-        self.x_taus = np.array([x_tau, 0.0])[:1, None]      # x1 only; x2 unused (0)
+        self.x_taus = np.array([x_tau, x2_tau], dtype=float)
         self.y_taus = np.array([y_tau] * 3)[:, None]
+        self.signed_pre = bool(signed_pre)
+        self.uses_x2 = self.signed_pre or any("x2" in p.factors for p in self.products)
         self.x1 = np.zeros(n_pre, dtype=np.int64)
+        self.x2 = np.zeros(n_pre, dtype=np.int64)
         self.y = np.zeros((3, n_post), dtype=np.int64)
         self.tx = np.zeros(n_pre, dtype=np.int64)
         self.a_buff = np.zeros(n_post, dtype=np.int32)
@@ -76,8 +88,13 @@ class GoldenLearningDense:
         self.a_buff = (np.left_shift(acc, self.weight_exp) if self.weight_exp > 0
                        else np.right_shift(acc, -self.weight_exp))
         spiked = p.astype(bool)
-        scaled = np.round(p / 2).astype(np.uint8)
-        self.x1[spiked] = scaled[spiked]
+        if self.signed_pre:
+            mag = np.minimum(np.round(np.abs(p.astype(np.int64)) / 2), W.X_MAX).astype(int)
+            self.x1[spiked] = np.where(p > 0, mag, 0)[spiked]
+            self.x2[spiked] = np.where(p < 0, mag, 0)[spiked]
+        else:
+            scaled = np.round(p / 2).astype(np.uint8)
+            self.x1[spiked] = scaled[spiked]
         within = self.time_step % self.t_epoch or self.t_epoch
         self.tx[spiked] = within
         n = W.RANDOM_ADVANCES_PER_STEP
@@ -95,15 +112,20 @@ class GoldenLearningDense:
         return (np.floor(v) + (rand < frac).astype(int)).astype(int)
 
     def _histories(self):
+        """Trace values at within-epoch steps 0..T: ``xh (T+1, 2, n_pre)`` (x1, x2)
+        and ``yh (T+1, 3, n_post)``. Traces with tau 0 are 0 after step 0; a spike
+        at step k clips both x traces to 0..127 there (Lava's impulse addition)."""
         T = self.t_epoch
-        xh = np.zeros((T + 1,) + self.x1.shape, dtype=np.int64)
+        xh = np.zeros((T + 1, 2) + self.x1.shape, dtype=np.int64)
         yh = np.zeros((T + 1,) + self.y.shape, dtype=np.int64)
-        xh[0], yh[0] = self.x1, self.y
+        xh[0], yh[0] = np.stack([self.x1, self.x2]), self.y
+        live = self.x_taus != 0
         for k in range(1, T + 1):
-            xh[k] = self._decay(xh[k - 1][None, :], self.x_taus, self._x_rand)[0]
+            xh[k][live] = self._decay(xh[k - 1][live], self.x_taus[live][:, None],
+                                      self._x_rand)
             yh[k] = self._decay(yh[k - 1], self.y_taus, self._y_rand)
             hit = self.tx == k
-            xh[k, hit] = np.clip(xh[k, hit], 0, W.X_MAX)
+            xh[k][:, hit] = np.clip(xh[k][:, hit], 0, W.X_MAX)
         return xh, yh
 
     def _learn(self) -> None:
@@ -112,15 +134,16 @@ class GoldenLearningDense:
         xh, yh = self._histories()
         cols = np.arange(self.shape[1])
         args = {
-            "x0": {"x1": xh[self.tx, cols][None, :],
+            "x0": {"x1": xh[self.tx, 0, cols][None, :], "x2": xh[self.tx, 1, cols][None, :],
                    "y1": yh[self.tx, 0].T, "y2": yh[self.tx, 1].T, "y3": yh[self.tx, 2].T},
-            "u0": {"x1": xh[-1][None, :],
+            "u0": {"x1": xh[-1, 0][None, :], "x2": xh[-1, 1][None, :],
                    "y1": yh[-1, 0][:, None], "y2": yh[-1, 1][:, None],
                    "y3": yh[-1, 2][:, None]},
         }
         dep_val = {"x0": x0[None, :], "u0": 1}
         state = {"w": self.w, "t": self.t, "d": self.d}
-        self.x1 = xh[-1].copy()
+        self.x1 = xh[-1, 0].copy()
+        self.x2 = xh[-1, 1].copy()
         new = {}
         for var in ("w", "d", "t"):
             prods = [p for p in self.products if p.target == "d" + var]
@@ -176,7 +199,23 @@ class GoldenLearningDense:
         return np.clip(v, W.T_MIN, W.T_MAX)
 
     def snapshot(self) -> dict:
-        """Copies of every synaptic variable and trace (names as in Lava)."""
-        return {"weights": self.w.copy(), "tag_1": self.t.copy(), "tag_2": self.d.copy(),
+        """Copies of every synaptic variable and trace (names as in Lava); ``x2``
+        only when the connection uses it (signed payloads or ``x2`` in a product)."""
+        snap = {"weights": self.w.copy(), "tag_1": self.t.copy(), "tag_2": self.d.copy(),
                 "x1": self.x1.copy(), "y1": self.y[0].copy(), "y2": self.y[1].copy(),
                 "y3": self.y[2].copy()}
+        if self.uses_x2:
+            snap["x2"] = self.x2.copy()
+        return snap
+
+
+class GoldenSignedLearningDense(GoldenLearningDense):
+    """L2 model of ``SignedLearningDense`` (``fixed_pt``): signed graded payloads,
+    positive part in ``x1``, negative part in ``x2``; ``x2_tau`` defaults to the
+    twin rules' ``2**40``. Arguments as :class:`GoldenLearningDense`."""
+
+    def __init__(self, products, weights, tag_1=None, tag_2=None, *, t_epoch: int,
+                 rng_seed: int, x2_tau: float = W.TRACE_TAU_INF, **kwargs):
+        kwargs["signed_pre"] = True
+        super().__init__(products, weights, tag_1, tag_2, t_epoch=t_epoch,
+                         rng_seed=rng_seed, x2_tau=x2_tau, **kwargs)

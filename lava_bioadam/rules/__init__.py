@@ -8,10 +8,12 @@ Settings that cannot be represented or whose products can overflow are rejected
 with :class:`lava_bioadam.errors.RuleError`.
 """
 from lava_bioadam.rules.params import RuleParams, rule_params_from_dict
-from lava_bioadam.rules.builder import (Product, LayerRules, Encoding, build_rules,
+from lava_bioadam.rules.builder import (Product, LayerRules, Encoding, TwinEncoding,
+                                        ROLES, build_rules, float_scale_exponents,
                                         quantize, format_rules)
 
 __all__ = ["RuleParams", "rule_params_from_dict", "Product", "LayerRules", "Encoding",
+           "TwinEncoding", "ROLES", "float_scale_exponents",
            "build_rules", "quantize", "format_rules", "make_lava_rule"]
 
 

@@ -34,7 +34,7 @@ X_SCALE = W.X_MAX          # x1 = round(127 h)
 QUANT_TOL = 0.25           # largest relative error accepted for a physical constant
 
 #: value range of each factor as the engine sees it (after our own clipping)
-FACTOR_RANGE = {"x1": (0, W.X_MAX), "y1": (W.Y_MIN, W.Y_MAX), "y2": (0, W.Y_MAX),
+FACTOR_RANGE = {"x1": (0, W.X_MAX), "x2": (0, W.X_MAX), "y1": (W.Y_MIN, W.Y_MAX), "y2": (0, W.Y_MAX),
                 "y3": (W.Y_MIN, W.Y_MAX), "t": (W.T_MIN, W.T_MAX),
                 "d": (W.D_MIN, W.D_MAX), "w": (W.W_MIN, W.W_MAX)}
 
@@ -135,6 +135,50 @@ class Encoding:
 
 
 @dataclass(frozen=True)
+class TwinEncoding:
+    """Scales of the twin roles ("forward", "feedback"), physical -> units.
+
+    Same values for both twins of a layer. Fixed point (integer codes)::
+
+        H = round(h_scale h), h in [0, 1], h_scale = 127   (activity code 0..127)
+        E = clip(round(e_scale e), -127, 127)                 (signed error code)
+        t = t_scale m,  d = d_scale r,  w = w_scale w_phys     (connection units)
+
+    Activity units send graded payloads ``2 H`` (so ``x1 = H``); error units send
+    ``y1 = max(E, 0)``, ``y2 = max(-E, 0)`` to a forward twin and payloads ``2 E``
+    to a feedback twin (``SignedLearningDense``). Floating point: the same
+    formulas without rounding or clipping, with scales ``2**rho`` times the fixed
+    ones (``LayerRules.rho``), which absorbs the fixed-point product shifts.
+    """
+
+    h_scale: float      # activity code per unit activity
+    e_scale: float      # error code per unit error (dLoss/da)
+    t_scale: float      # tag_1 units per unit first moment m
+    d_scale: float      # tag_2 units per unit normaliser r
+    w_scale: float      # weight units per unit physical weight
+
+    @property
+    def payload_scale(self) -> float:
+        """Activity payload per unit activity (``p = 2 H``)."""
+        return 2.0 * self.h_scale
+
+    @property
+    def e_payload_scale(self) -> float:
+        """Error payload per unit error, to a feedback twin (``p = 2 E``)."""
+        return 2.0 * self.e_scale
+
+    @property
+    def a_scale_h(self) -> float:
+        """Dendritic input ``W p`` of a forward twin per unit of physical ``W h``."""
+        return self.w_scale * self.payload_scale
+
+    @property
+    def a_scale_e(self) -> float:
+        """Dendritic input ``B p`` of a feedback twin per unit of physical ``B e``."""
+        return self.w_scale * self.e_payload_scale
+
+
+@dataclass(frozen=True)
 class LayerRules:
     """Everything one N1 learning layer needs; both precisions come from here."""
 
@@ -146,6 +190,8 @@ class LayerRules:
     t_epoch: int
     d0: int                             # initial tag_2 (integer units)
     notes: tuple = field(default=())
+    role: str = "single"                # "single", "forward" or "feedback"
+    rho: dict = field(default_factory=dict)  # log2(float scale / fixed scale), twins
 
     def rule_string(self, target: str) -> str:
         terms = [p.term() for p in self.products if p.target == target]
@@ -165,6 +211,19 @@ class LayerRules:
         return self.rule_string("dd")
 
 
+def _check_products(prods) -> None:
+    """Reject products that can wrap Lava's int32 product or saturate the accumulator."""
+    for pr in prods:
+        if pr.int32_max() > W.INT32_MAX:
+            raise RuleError(f"{pr.target} product '{pr.term()}' can overflow Lava's int32 "
+                            f"product ({pr.int32_max()} > 2^31-1)")
+        if pr.acc_max() > W.ACC_MAX:
+            raise RuleError(
+                f"{pr.target} product '{pr.term()}' can saturate the 16-bit accumulator "
+                f"(up to {pr.acc_max()} > {W.ACC_MAX} units, i.e. more than 256 state "
+                f"units per sample): lower the rate or widen m_max / r_max / w_max")
+
+
 def _check_tol(name, want, got):
     if abs(got / want - 1.0) > QUANT_TOL:
         raise RuleError(
@@ -173,8 +232,8 @@ def _check_tol(name, want, got):
             f"smallest rate is 2^-7 per sample); choose a value near {got:.4g}")
 
 
-def build_rules(p: RuleParams) -> LayerRules:
-    """Choose mantissas/exponents and encodings for ``p``; reject what cannot work."""
+def _build_single(p: RuleParams) -> LayerRules:
+    """Role "single": one layer whose post unit sends ``y1 = e``, ``y2 = |e|``."""
     notes = []
     # --- first moment m in t --------------------------------------------------
     m_, e_ = quantize(1.0 / p.tau_m)
@@ -243,15 +302,7 @@ def build_rules(p: RuleParams) -> LayerRules:
         Product("dt", "x0", ("x1", "y1"), mg, eg, "+g / tau_m"),
         Product("dt", "u0", ("t",), -m_, e_, "-m / tau_m"),
     ]
-    for pr in prods:
-        if pr.int32_max() > W.INT32_MAX:
-            raise RuleError(f"{pr.target} product '{pr.term()}' can overflow Lava's int32 "
-                            f"product ({pr.int32_max()} > 2^31-1)")
-        if pr.acc_max() > W.ACC_MAX:
-            raise RuleError(
-                f"{pr.target} product '{pr.term()}' can saturate the 16-bit accumulator "
-                f"(up to {pr.acc_max()} > {W.ACC_MAX} units, i.e. more than 256 state "
-                f"units per sample): lower the rate or widen m_max / r_max / w_max")
+    _check_products(prods)
     d0 = int(round(min(p.r0 * d_scale, W.D_MAX)))
     effective = {"eta": p.eta, "tau_m": tau_m, "tau_r": tau_r, "eps": eps, "lam": lam,
                  "r0": d0 / d_scale, "m_max": W.T_MAX / t_scale,
@@ -265,9 +316,174 @@ def build_rules(p: RuleParams) -> LayerRules:
                       float=flt, t_epoch=p.t_epoch, d0=d0, notes=tuple(notes))
 
 
+ROLES = ("single", "forward", "feedback")
+
+#: gradient factors of the twin roles: (positive part, negative part) of g = e*h
+TWIN_GRAD_FACTORS = {"forward": (("x1", "y1"), ("x1", "y2")),
+                     "feedback": (("x1", "y1"), ("x2", "y1"))}
+#: physical signal each trace carries in a twin role (h activity, e error)
+TWIN_SIGNAL = {"forward": {"x1": "h", "y1": "e", "y2": "e"},
+               "feedback": {"x1": "e", "x2": "e", "y1": "h"}}
+TWIN_SIGNALS_TEXT = {
+    "forward": "LearningDense; pre payload 2H (x1 = H), post y1 = E+, y2 = E-, bap off",
+    "feedback": "SignedLearningDense; pre payload 2E (x1 = E+, x2 = E-), post y1 = H, "
+                "bap off"}
+#: the float model's h/e exponents are split evenly (see ``float_scale_exponents``)
+RHO_SPLIT = 0
+
+
+def float_scale_exponents(products, signal_of: dict, split: int = RHO_SPLIT) -> dict:
+    """Exponents ``rho_v = log2(float scale / fixed scale)`` of the signals
+    ``h, e, t, d, w`` that let the float model run the SAME rule strings.
+
+    A product's fixed-point value is ``coef * prod(ints) / 2**shift``; the float
+    model computes ``coef * prod(floats)``. With ``float = 2**rho * int`` for every
+    factor, product ``P`` updating variable ``v`` needs
+    ``rho_v - sum(rho_f for f in P.factors) = P.shift``. These equations plus
+    ``rho_h - rho_e = split`` must have one integer solution, else ``RuleError``.
+    """
+    import numpy as np
+
+    names = ["h", "e", "t", "d", "w"]
+    col = {n: i for i, n in enumerate(names)}
+    rows, rhs = [], []
+    for pr in products:
+        row = np.zeros(len(names))
+        row[col[pr.target[1:]]] += 1
+        for f in pr.factors:
+            row[col[signal_of.get(f, f)]] -= 1
+        rows.append(row)
+        rhs.append(pr.shift)
+    row = np.zeros(len(names))
+    row[col["h"]], row[col["e"]] = 1, -1
+    rows.append(row)
+    rhs.append(split)
+    a, b = np.array(rows), np.array(rhs, dtype=float)
+    sol, _, rank, _ = np.linalg.lstsq(a, b, rcond=None)
+    rho = np.rint(sol)
+    if rank < len(names) or not np.allclose(a @ rho, b):
+        raise RuleError("the float model cannot compensate the fixed-point product "
+                        "shifts of these products with per-signal scales (the shifts are "
+                        "inconsistent); change the products")
+    return {n: int(rho[col[n]]) for n in names}
+
+
+def _build_twin(p: RuleParams, role: str) -> LayerRules:
+    """Roles "forward"/"feedback": all gradient products are non-negative magnitudes
+    (``E+``/``E-`` split), identical widths and shifts in both twins."""
+    notes = []
+    pos, neg = TWIN_GRAD_FACTORS[role]
+    # --- first moment m in t, error code E -------------------------------------
+    m_, e_ = quantize(1.0 / p.tau_m)
+    c_tm = m_ * 2.0 ** e_
+    tau_m = 1.0 / c_tm
+    _check_tol("tau_m", p.tau_m, tau_m)
+    # the |g| product of dd fixes the error code: c_dg * 127 * e_scale / 2^s = 1/tau_r
+    s_dg = W.product_shift(pos + ("d",))
+    assert s_dg == W.product_shift(neg + ("d",))
+    bound = 2 ** s_dg * p.e_max / (X_SCALE * W.X_MAX * p.tau_r)
+    md, ed = quantize(bound, "ceil")
+    c_dg = md * 2.0 ** ed
+    e_scale = 2 ** s_dg / (c_dg * X_SCALE * p.tau_r)
+    if e_scale * p.e_max < 8:
+        notes.append(f"|e| is coded on only {e_scale * p.e_max:.1f} levels "
+                     f"(tau_r={p.tau_r} is long); g is coarse")
+    tau_r = p.tau_r
+    s_tg = W.product_shift(pos)
+    t_target = W.T_MAX / p.m_max
+    mg, eg = quantize(2 ** s_tg * t_target / (X_SCALE * e_scale * tau_m), "floor")
+    c_tg = mg * 2.0 ** eg
+    t_scale = c_tg * X_SCALE * e_scale * tau_m / 2 ** s_tg
+    # --- normaliser r in d ------------------------------------------------------
+    d_target = W.D_MAX / p.r_full_scale
+    mc, ec = quantize(d_target / tau_r, "floor")
+    c_dc = mc * 2.0 ** ec
+    d_scale = c_dc * tau_r
+    if p.eps / tau_r < 2.0 ** (W.EXP_MIN - 1):
+        raise RuleError(
+            f"rules.eps/rules.tau_r = {p.eps / tau_r:.3g} per sample is below the "
+            f"smallest rate 2^-7 = {2.0 ** -7:.4g} of the engine: raise eps to at least "
+            f"{tau_r * 2.0 ** -7:.4g} or lower tau_r to at most {p.eps * 128:.4g}")
+    me, ee = quantize(p.eps / tau_r)
+    eps = me * 2.0 ** ee * tau_r
+    _check_tol("eps", p.eps, eps)
+    # --- weights ------------------------------------------------------------------
+    s_wg = W.product_shift(("t", "d"))
+    want = 2 ** s_wg * p.eta * (W.W_MAX / p.w_max) / (t_scale * d_scale)
+    if want >= 2.0 ** W.EXP_MIN:
+        mw, ew = quantize(want, "floor")
+    else:
+        mw, ew = 1, W.EXP_MIN
+        if want < 2.0 ** (W.EXP_MIN - 3):
+            raise RuleError(
+                f"rules.eta={p.eta:.3g} is too small for this encoding: the dw product "
+                f"t*d (shift {s_wg}) cannot be scaled below 2^-7 and the weight range "
+                f"would shrink more than 8-fold; raise eta, m_max or r_max")
+        notes.append(f"eta is small for this encoding: weight range reduced from "
+                     f"w_max={p.w_max:g} to {p.w_max * want / 2.0 ** W.EXP_MIN:.3g}")
+    w_scale = mw * 2.0 ** ew * t_scale * d_scale / (2 ** s_wg * p.eta)
+    if w_scale < 8:
+        notes.append(f"weights are coarse: {w_scale:.2f} integer steps per unit")
+    lam = 0.0
+    prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r")]
+    if p.lam > 0:
+        ml, el = quantize(p.lam)
+        lam = ml * 2.0 ** el
+        _check_tol("lam", p.lam, lam)
+        prods.append(Product("dw", "u0", ("w",), -ml, el, "-lam w (predisposition)"))
+    prods += [
+        Product("dd", "u0", (), mc, ec, "+1/tau_r"),
+        Product("dd", "x0", pos + ("d",), -md, ed, "-r g+ / tau_r"),
+        Product("dd", "x0", neg + ("d",), -md, ed, "-r g- / tau_r"),
+        Product("dd", "u0", ("d",), -me, ee, "-eps r / tau_r"),
+        Product("dt", "x0", pos, mg, eg, "+g+ / tau_m"),
+        Product("dt", "x0", neg, -mg, eg, "-g- / tau_m"),
+        Product("dt", "u0", ("t",), -m_, e_, "-m / tau_m"),
+    ]
+    _check_products(prods)
+    rho = float_scale_exponents(prods, TWIN_SIGNAL[role])
+    d0 = int(round(min(p.r0 * d_scale, W.D_MAX)))
+    effective = {"eta": p.eta, "tau_m": tau_m, "tau_r": tau_r, "eps": eps, "lam": lam,
+                 "r0": d0 / d_scale, "e_max": W.X_MAX / e_scale,
+                 "m_max": W.T_MAX / t_scale, "r_max": W.D_MAX / d_scale,
+                 "w_max": W.W_MAX / w_scale}
+    fixed = TwinEncoding(h_scale=float(X_SCALE), e_scale=e_scale, t_scale=t_scale,
+                         d_scale=d_scale, w_scale=w_scale)
+    flt = TwinEncoding(**{f"{v}_scale": getattr(fixed, f"{v}_scale") * 2.0 ** rho[v]
+                          for v in ("h", "e", "t", "d", "w")})
+    for v in ("h", "e"):
+        full = getattr(flt, f"{v}_scale") * (1.0 if v == "h" else p.e_max)
+        if not 2.0 ** -8 <= full <= 2.0 ** 8:
+            raise RuleError(f"float trace for {v} would reach {full:.3g} at full scale "
+                            f"(rho_{v}={rho[v]}); outside the sensible range 2^-8..2^8")
+    return LayerRules(params=p, effective=effective, products=tuple(prods), fixed=fixed,
+                      float=flt, t_epoch=p.t_epoch, d0=d0, notes=tuple(notes), role=role,
+                      rho=rho)
+
+
+def build_rules(p: RuleParams, role: str = "single") -> LayerRules:
+    """Choose mantissas/exponents and encodings for ``p``; reject what cannot work.
+
+    role: ``"single"`` (one layer; post unit sends ``y1 = e``, ``y2 = |e|``;
+    :class:`Encoding`), ``"forward"`` (twin ``W_l`` of a layer with feedback: pre
+    activity ``x1 = H``, post ``y1 = E+``, ``y2 = E-``) or ``"feedback"`` (twin
+    ``B_l`` on a ``SignedLearningDense``: pre error ``x1 = E+``, ``x2 = E-``, post
+    ``y1 = H``). The two twin roles built from the same ``p`` have the same
+    constants, shifts and :class:`TwinEncoding`, so they evolve bit-identically
+    (transposed) when driven with the same H, E streams and ``rng_seed``.
+    """
+    if role == "single":
+        return _build_single(p)
+    if role not in TWIN_GRAD_FACTORS:
+        raise RuleError(f"rules role must be one of {list(ROLES)}, got {role!r}")
+    return _build_twin(p, role)
+
+
 def format_rules(r: LayerRules) -> str:
     """Human-readable rules, encodings and bit budget."""
     lines = ["Learning rules (Loihi3FLearningRule, same strings for fixed_pt and floating_pt)"]
+    if r.role != "single":
+        lines[0] += f", role {r.role}"
     for tgt in ("dw", "dd", "dt"):
         lines.append(f"  {tgt} = {r.rule_string(tgt)}")
     lines.append(f"  t_epoch = {r.t_epoch} steps per sample; traces tau = 2^40 (no decay)")
@@ -281,9 +497,16 @@ def format_rules(r: LayerRules) -> str:
         lines.append(f"  {k:6s} {rq:>10s} -> {v:.6g}")
     lines.append("")
     lines.append("Encodings (physical -> units)      fixed_pt      floating_pt")
-    for name in ("payload_scale", "y1_scale", "y2_scale", "t_scale", "d_scale", "w_scale"):
+    names = ("payload_scale", "y1_scale", "y2_scale", "t_scale", "d_scale", "w_scale")
+    if r.role != "single":
+        names = ("h_scale", "e_scale", "t_scale", "d_scale", "w_scale")
+    for name in names:
         lines.append(f"  {name:14s}               {getattr(r.fixed, name):12.6g}  "
                      f"{getattr(r.float, name):12.6g}")
+    if r.role != "single":
+        lines.append("  float/fixed scale exponents rho: " +
+                     ", ".join(f"{k} {v:+d}" for k, v in r.rho.items()))
+        lines.append(f"  signals ({r.role} twin): " + TWIN_SIGNALS_TEXT[r.role])
     lines.append("")
     lines.append("Bit budget per product (fixed_pt)")
     lines.append(f"  {'target':6s} {'product':32s} {'widths':>6s} {'shift':>5s} "

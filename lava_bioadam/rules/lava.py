@@ -7,10 +7,18 @@ from lava_bioadam.fixed import widths as W
 
 
 def make_lava_rule(rules, rng_seed: int = 0) -> Loihi3FLearningRule:
-    """A fresh ``Loihi3FLearningRule``; all used traces get tau ``2**40``."""
+    """A fresh ``Loihi3FLearningRule``; all used traces get tau ``2**40``.
+
+    Twin roles ("forward", "feedback") also get ``x2_tau = 2**40`` and
+    ``x2_impulse = 0``: a ``SignedLearningDense`` keeps the negative part of its
+    presynaptic payload in ``x2``, and the two twins get identical rule settings.
+    """
+    extra = {}
+    if getattr(rules, "role", "single") != "single":
+        extra = dict(x2_impulse=0, x2_tau=W.TRACE_TAU_INF)
     rule = Loihi3FLearningRule(dw=rules.dw, dd=rules.dd, dt=rules.dt,
                                x1_impulse=0, x1_tau=W.TRACE_TAU_INF,
-                               t_epoch=rules.t_epoch, rng_seed=int(rng_seed))
+                               t_epoch=rules.t_epoch, rng_seed=int(rng_seed), **extra)
     # Loihi3FLearningRule fixes the y taus at 2**16-1, which decays y1..y3 by
     # 1.5e-5 per step in float and stochastically in fixed point.
     rule.y1_tau = W.TRACE_TAU_INF

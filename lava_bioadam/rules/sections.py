@@ -24,6 +24,8 @@ class VerifyParams:
     lam: predisposition rate of the second rule variant (1/sample).
     init_scale: std of the initial weights (physical units).
     l1_rtol: tolerance of L1 vs L0 (relative to the largest |value|).
+    networks: whole networks checked (layer sizes, input first), with
+        ``network_feedback`` feedback and ``network_samples`` samples each.
     """
 
     n_samples: int = 500
@@ -32,6 +34,23 @@ class VerifyParams:
     lam: float = 2.0 ** -6
     init_scale: float = 0.3
     l1_rtol: float = 1e-6
+    networks: list = field(default_factory=lambda: [[64, 32, 16, 10]])
+    network_samples: int = 200
+    network_feedback: str = "predisposition"
+
+    def __post_init__(self):
+        if self.n_samples < 1 or not self.seeds or not self.shapes:
+            raise ConfigError("verify: n_samples >= 1 and non-empty seeds and shapes needed")
+        if self.network_feedback not in ("predisposition", "alignment"):
+            raise ConfigError("verify.network_feedback must be predisposition or alignment")
+        for s in self.networks:
+            if not (isinstance(s, list) and len(s) >= 2 and all(isinstance(n, int) and n >= 1
+                                                                for n in s)):
+                raise ConfigError(f"verify.networks: each network is a list of >= 2 layer "
+                                  f"sizes, got {s}")
+        for s in self.shapes:
+            if not (isinstance(s, (list, tuple)) and len(s) == 2 and min(s) >= 2):
+                raise ConfigError(f"verify.shapes: each shape is [n_post, n_pre] >= 2, got {s}")
 
 
 def _read_yaml(path) -> dict:
@@ -61,11 +80,6 @@ def load_rule_sections(path) -> tuple[RuleParams, VerifyParams]:
     if unknown:
         raise ConfigError(f"verify: unknown key(s) {unknown}; allowed: {sorted(names)}")
     vp = VerifyParams(**v)
-    if vp.n_samples < 1 or not vp.seeds or not vp.shapes:
-        raise ConfigError("verify: n_samples >= 1 and non-empty seeds and shapes needed")
-    for s in vp.shapes:
-        if not (isinstance(s, (list, tuple)) and len(s) == 2 and min(s) >= 2):
-            raise ConfigError(f"verify.shapes: each shape is [n_post, n_pre] >= 2, got {s}")
     return rules, vp
 
 
