@@ -15,7 +15,9 @@ from typing import Literal
 
 import yaml
 
-from lava_bioadam.errors import ConfigError
+from lava_bioadam.errors import ConfigError, UserError
+from lava_bioadam.rules.params import RuleParams
+from lava_bioadam.rules.sections import VerifyParams
 
 
 @dataclass
@@ -102,6 +104,10 @@ class Config:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
+    #: fixed-point rules of the Loihi backends (emulator, lava-fixed, lava-float)
+    rules: RuleParams = field(default_factory=RuleParams)
+    #: the L0/L1/L2/L3 comparison of ``lava-bioadam verify``
+    verify: VerifyParams = field(default_factory=VerifyParams)
     source: str = field(default="<defaults>", metadata={"internal": True})
 
 
@@ -122,6 +128,10 @@ def _check_value(key: str, value, tp, where: str):
     if origin is Literal:
         if value not in args:
             raise ConfigError(f"{where}: {key} must be one of {list(args)}, got {value!r}")
+        return value
+    if tp is list:
+        if not isinstance(value, list) or not value:
+            raise ConfigError(f"{where}: {key} must be a non-empty list, got {value!r}")
         return value
     if origin is list:
         (inner,) = args
@@ -171,7 +181,12 @@ def _build(cls, raw, where: str, prefix: str = ""):
         if name in _NON_NEGATIVE and isinstance(v, (int, float)) and v < 0:
             raise ConfigError(f"{where}: {key} must be >= 0, got {v}")
         values[name] = v
-    return cls(**values)
+    try:
+        return cls(**values)
+    except ConfigError:
+        raise
+    except UserError as exc:  # a section's own validation (e.g. RuleParams' RuleError)
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _check_consistency(cfg: Config, where: str) -> None:

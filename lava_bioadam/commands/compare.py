@@ -31,7 +31,32 @@ VARIANTS = (
 def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="reference (L0) table: Adam vs N1/N2, feedback modes")
     add_config_args(p)
+    p.add_argument("--loihi", action="store_true",
+                   help="add the fixed-point network of the rules section: L2 emulator and "
+                        "L3 Lava fixed_pt (minutes per seed)")
     p.set_defaults(func=run)
+
+
+#: (label, train backend) of the fixed-point rows added by --loihi
+LOIHI_ROWS = (("L2 emulator, fixed-point N1", "emulator"),
+              ("L3 Lava fixed_pt, fixed-point N1", "lava-fixed"))
+
+
+def compare_loihi(cfg, data, log=print) -> list[dict]:
+    """The config's fixed-point network (rules section) at L2 and L3, every seed."""
+    from lava_bioadam.network.train import train_network
+
+    rows = []
+    for label, backend in LOIHI_ROWS:
+        finals = [train_network(cfg, data, s, None, backend)["final"] for s in cfg.training.seeds]
+        acc = np.array([f["test_accuracy"] for f in finals])
+        angles = np.array([[a for a, _ in f["symmetry"]] for f in finals])
+        row = {"label": label, "rule": "rules (fixed)", "feedback": cfg.network.feedback,
+               "acc": acc, "angle": angles.max(axis=1) if angles.size else None}
+        rows.append(row)
+        if log:
+            log(format_row(row))
+    return rows
 
 
 def compare(cfg, data, log=print) -> list[dict]:
@@ -70,4 +95,6 @@ def run(args) -> int:
     print("| variant | rule | feedback | test accuracy | W/B^T angle |")
     print("|---|---|---|---|---|")
     compare(cfg, data)
+    if args.loihi:
+        compare_loihi(cfg, data)
     return 0

@@ -15,6 +15,9 @@ from lava_bioadam.data import load_dataset
 #: dict holding at least "history" (records as in model.train.train_reference).
 BACKENDS = {
     "reference": "lava_bioadam.model.train:train_reference",
+    "emulator": "lava_bioadam.network.train:train_emulator",
+    "lava-fixed": "lava_bioadam.network.train:train_lava_fixed",
+    "lava-float": "lava_bioadam.network.train:train_lava_float",
 }
 
 
@@ -22,7 +25,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser("train", help="train a network from a config and report test accuracy")
     add_config_args(p)
     p.add_argument("--backend", choices=sorted(BACKENDS), default="reference",
-                   help="reference: float64 model (L0)")
+                   help="reference: float64 model (L0, optimizer section); emulator: integer "
+                        "golden model (L2, rules section); lava-fixed: Lava fixed_pt, the "
+                        "emulated Loihi (L3); lava-float: Lava floating_pt (L1)")
     p.add_argument("--out", help="write the per-epoch history of every seed as JSON")
     p.add_argument("--force", action="store_true", help="allow --out to overwrite a file")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
