@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 train: $(STAMP)
-	$(VENV)/bin/lava-bioadam train configs/digits.yaml
+	$(VENV)/bin/lava-bioadam train configs/digits.yaml --backend lava-fixed
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q

@@ -8,7 +8,7 @@ import pytest
 
 from lava_bioadam.cli import main
 from lava_bioadam.config import load_config
-from lava_bioadam.errors import ConfigError, UserError
+from lava_bioadam.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ from lava_bioadam.network.train import train_network
 from lava_bioadam.rules import RuleParams
 from lava_bioadam.verify import network_inputs, verify_network_case
 
-PARAMS = RuleParams(eta=0.02, tau_r=8.0, lam=2 ** -7)
+PARAMS = RuleParams(eta=0.02, tau_r=8.0, lam=2 ** -7)  # G = 32: exact -lam w product
 
 
 @pytest.mark.lava

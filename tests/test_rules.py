@@ -1,7 +1,6 @@
 """Rule builder: representable constants, overflow rejection, float/fixed mapping."""
 import dataclasses
 
-import numpy as np
 import pytest
 
 from lava_bioadam.errors import RuleError
@@ -103,3 +102,21 @@ def test_cli_rules_prints_budget(tmp_path, capsys):
     assert "Bit budget" in out and "dw =" in out
     cfg.write_text("rules:\n  eps: 0.001\n")
     assert main(["rules", str(cfg)]) == 2
+
+
+def test_predisposition_gain_reaches_rates_below_the_engine_minimum():
+    """Twin roles put -lam w as u0 * w * y3 with the gain y3 = G sent by the post
+    units: lam = 2^exp * G / 2^5, so 2^-10 (and 1e-3) become representable."""
+    from lava_bioadam.rules.builder import LAM_SHIFT, quantize_lam
+
+    assert LAM_SHIFT == 5
+    assert quantize_lam(2.0 ** -7) == (-7, 32, 2.0 ** -7)       # exact: G = 2^5
+    assert quantize_lam(2.0 ** -10) == (-7, 4, 2.0 ** -10)
+    exp, G, lam = quantize_lam(1e-3)
+    assert G == 4 and abs(lam / 1e-3 - 1) < 0.03
+    r = build_rules(RuleParams(lam=2.0 ** -10, t_epoch=4), "forward")
+    assert r.effective["lam"] == 2.0 ** -10 and r.fixed.g_scale == 4
+    assert r.float.g_scale == 4 * 2.0 ** -5  # float: no shift, gain scaled instead
+    assert "- 2^-7 * u0 * w * y3" in r.dw
+    with pytest.raises(RuleError, match="lam"):
+        build_rules(RuleParams(lam=2.0 ** -14, t_epoch=4), "forward")

@@ -47,7 +47,7 @@ def test_twin_roles_share_constants_and_encodings():
     assert f.dd.replace("x1 * y2", "x2 * y1") == b.dd
     assert f.fixed.h_scale == 127 and f.fixed.payload_scale == 254
     assert f.fixed.e_scale * f.effective["e_max"] == pytest.approx(127)
-    assert f.rho == {"h": -6, "e": -6, "t": -9, "d": 0, "w": -2}
+    assert f.rho == {"h": -6, "e": -6, "t": -9, "d": 0, "w": -2, "g": -5}
 
 
 def test_no_predisposition_product_without_lam():
@@ -57,12 +57,12 @@ def test_no_predisposition_product_without_lam():
 
 def test_float_scales_compensate_every_product_shift():
     for r in _twins(LAM_PAPER):
-        sig = {"forward": {"x1": "h", "y1": "e", "y2": "e"},
-               "feedback": {"x1": "e", "x2": "e", "y1": "h"}}[r.role]
+        sig = {"forward": {"x1": "h", "y1": "e", "y2": "e", "y3": "g"},
+               "feedback": {"x1": "e", "x2": "e", "y1": "h", "y3": "g"}}[r.role]
         for pr in r.products:
             lhs = r.rho[pr.target[1:]] - sum(r.rho[sig.get(f, f)] for f in pr.factors)
             assert lhs == pr.shift, pr
-        for v in ("h", "e", "t", "d", "w"):
+        for v in ("h", "e", "t", "d", "w", "g"):
             ratio = getattr(r.float, f"{v}_scale") / getattr(r.fixed, f"{v}_scale")
             assert ratio == 2.0 ** r.rho[v]
 

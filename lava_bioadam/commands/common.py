@@ -15,6 +15,8 @@ def add_config_args(parser) -> None:
     parser.add_argument("config", help="YAML experiment config (see configs/)")
     parser.add_argument("--epochs", type=int, help="override training.epochs")
     parser.add_argument("--seeds", type=int, nargs="+", help="override training.seeds")
+    parser.add_argument("--feedback", choices=("backprop", "alignment", "predisposition"),
+                        help="override network.feedback")
 
 
 def load_with_overrides(args) -> Config:
@@ -25,6 +27,8 @@ def load_with_overrides(args) -> Config:
         cfg.training.epochs = args.epochs
     if getattr(args, "seeds", None):
         cfg.training.seeds = list(args.seeds)
+    if getattr(args, "feedback", None):
+        cfg.network.feedback = args.feedback
     return cfg
 
 

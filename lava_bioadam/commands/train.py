@@ -40,7 +40,7 @@ def resolve_backend(name: str):
 
 
 def format_record(rec: dict) -> str:
-    sym = " ".join(f"L{l + 2}:{a:6.2f}deg/{r:.3f}" for l, (a, r) in enumerate(rec["symmetry"]))
+    sym = " ".join(f"L{l + 2}: {a:.3g} deg, rel {r:.2g}" for l, (a, r) in enumerate(rec["symmetry"]))
     return (f"  epoch {rec['epoch']:3d}  test acc {rec['test_accuracy']:.4f}  "
             f"test loss {rec['test_loss']:.4f}  train loss {rec['train_loss']:.4f}"
             + (f"  W/B^T {sym}" if sym else ""))
@@ -52,7 +52,9 @@ def run(args) -> int:
     data = load_dataset(cfg.data)
     train = resolve_backend(args.backend)
     log = None if args.quiet else (lambda rec: print(format_record(rec), flush=True))
-    print(f"{cfg.name}: {cfg.network.sizes} {cfg.optimizer.rule} / {cfg.network.feedback}, "
+    rule = (f"optimizer {cfg.optimizer.rule}" if args.backend == "reference"
+            else "fixed-point N1 rules")
+    print(f"{cfg.name}: {cfg.network.sizes}, {rule}, {cfg.network.feedback} feedback, "
           f"backend {args.backend}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}",
           flush=True)
     results = []

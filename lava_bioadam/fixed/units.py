@@ -12,11 +12,13 @@ Codes (``fixed``: integers; float: the float encoding's scales, no rounding):
 * error ``e`` -> ``E = clip(round(e * e_scale), -127, 127)``, payload ``2 E``
   (signed: the feedback connection is a ``SignedLearningDense``);
 * third factors to the forward connection (unit is its post side):
-  ``y1 = E+``, ``y2 = E-``, ``y3 = 0``; to the feedback connection of the layer
-  above (unit is its post side): ``y1 = H``.
+  ``y1 = E+``, ``y2 = E-``; to the feedback connection of the layer above (unit is
+  its post side): ``y1 = H``; to both, ``y3 = G``, the predisposition gain of that
+  connection's rule (a constant neuromodulatory signal; the ``-lam w`` product is
+  ``w * y3``, which lets ``lam`` go below the engine's smallest rate 2^-7).
 
-An encoding is any object with ``h_scale``, ``e_scale``, ``w_scale`` (physical ->
-connection units; see ``lava_bioadam.rules``).
+An encoding is any object with ``h_scale``, ``e_scale``, ``w_scale``, ``g_scale``
+(physical -> connection units, ``g_scale`` = G; see ``lava_bioadam.rules``).
 
 Schedule of a network with ``L`` weight layers (``T = 2 L`` steps per sample, one
 learning epoch per sample): the input is sent at step 1, hidden layer ``l`` receives
@@ -86,20 +88,22 @@ def decode_feedback(a, enc) -> np.ndarray:
     return np.asarray(a, dtype=float) / (2.0 * enc.w_scale * enc.e_scale)
 
 
-def third_factors_error(E, fixed: bool) -> np.ndarray:
-    """``(3, n)``: ``y1 = E+``, ``y2 = E-``, ``y3 = 0``."""
+def third_factors_error(E, enc, fixed: bool) -> np.ndarray:
+    """``(3, n)``: ``y1 = E+``, ``y2 = E-``, ``y3 = G`` (gain of ``enc``)."""
     E = np.asarray(E)
     y = np.zeros((3,) + E.shape, dtype=_dtype(fixed))
     y[0] = np.maximum(E, 0)
     y[1] = np.maximum(-E, 0)
+    y[2] = enc.g_scale
     return y
 
 
-def third_factors_activity(H, fixed: bool) -> np.ndarray:
-    """``(3, n)``: ``y1 = H``, ``y2 = y3 = 0``."""
+def third_factors_activity(H, enc, fixed: bool) -> np.ndarray:
+    """``(3, n)``: ``y1 = H``, ``y2 = 0``, ``y3 = G`` (gain of ``enc``)."""
     H = np.asarray(H)
     y = np.zeros((3,) + H.shape, dtype=_dtype(fixed))
     y[0] = H
+    y[2] = enc.g_scale
     return y
 
 
@@ -147,8 +151,10 @@ class HiddenUnits:
             e = grad * decode_feedback(fb_in, self.enc_out)
             self.E = error_code(e, self.enc_in, self.fixed)
             e_out = (2 * self.E).astype(self.E.dtype)
-        y_fwd = third_factors_error(self.E, self.fixed) if k >= self.err_step else self.zero_y
-        y_fb = third_factors_activity(self.H, self.fixed) if k >= self.fwd_step else self.zero_y
+        y_fwd = (third_factors_error(self.E, self.enc_in, self.fixed) if k >= self.err_step
+                 else self.zero_y)
+        y_fb = (third_factors_activity(self.H, self.enc_out, self.fixed) if k >= self.fwd_step
+                else self.zero_y)
         return s_out, e_out, y_fwd, y_fb
 
 
@@ -183,7 +189,8 @@ class OutputUnits:
             p[int(label)] -= 1.0
             self.E = error_code(p, self.enc, self.fixed)
             e_out = (2 * self.E).astype(self.E.dtype)
-        y = third_factors_error(self.E, self.fixed) if k >= self.err_step else self.zero_y
+        y = (third_factors_error(self.E, self.enc, self.fixed) if k >= self.err_step
+             else self.zero_y)
         return e_out, y
 
 

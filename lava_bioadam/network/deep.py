@@ -377,7 +377,7 @@ def build_lava(nr: NetworkRules, W0, B0, labels, precision: str = "fixed", x=Non
 
 
 def _enc_dict(enc) -> dict:
-    return {k: float(getattr(enc, k)) for k in ("h_scale", "e_scale", "w_scale")}
+    return {k: float(getattr(enc, k)) for k in ("h_scale", "e_scale", "w_scale", "g_scale")}
 
 
 def _connect_learning(unit, prefix: str, conn) -> None:

@@ -157,7 +157,7 @@ def train(params, epochs=5, seed=0, backend="lava", rounding=False, init_scale=0
 
 def main(argv=None) -> int:
     from lava_bioadam.errors import UserError
-    from lava_bioadam.rules.sections import load_rule_sections
+    from lava_bioadam.config import load_config
 
     ap = argparse.ArgumentParser(prog="python -m lava_bioadam.network.train_layer")
     ap.add_argument("config")
@@ -168,7 +168,7 @@ def main(argv=None) -> int:
     ap.add_argument("--adam-lr", type=float, default=0.01)
     a = ap.parse_args(argv)
     try:
-        params, _ = load_rule_sections(a.config)
+        params = load_config(a.config).rules
         res = train(params, a.epochs, a.seed, a.backend, a.rounding, adam_lr=a.adam_lr)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

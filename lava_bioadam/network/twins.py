@@ -42,7 +42,7 @@ def twin_codes(n_h: int, n_e: int, n_samples: int, seed: int, p_zero_h: float = 
     return H.astype(np.int32), E.astype(np.int32)
 
 
-def schedule(role: str, H, E, t_epoch: int, enc=None):
+def schedule(role: str, H, E, t_epoch: int, enc=None, y3=0):
     """Per-step presynaptic payloads ``(S*T, n_pre)`` and third factors
     ``(S*T, 3, n_post)`` for one twin. ``enc=None``: ``H``, ``E`` are integer
     codes; else a float :class:`TwinEncoding` applied to physical ``h``, ``e``."""
@@ -55,6 +55,7 @@ def schedule(role: str, H, E, t_epoch: int, enc=None):
     pay = np.zeros((S * T, pre.shape[1]), dtype=dtype)
     pay[0::T] = 2 * pre
     y = np.zeros((S * T, 3, post.shape[1]), dtype=dtype)
+    y[T - 1::T, 2] = y3  # predisposition gain G (the -lam w product is w * y3)
     if role == "forward":
         y[T - 1::T, 0] = np.maximum(E, 0)
         y[T - 1::T, 1] = np.maximum(-E, 0)
@@ -69,7 +70,7 @@ def run_twin_l2(rules, H, E, w0, rng_seed: int) -> dict:
     cls = GoldenLearningDense if rules.role == "forward" else GoldenSignedLearningDense
     g = cls(rules.products, w0, None, np.full(np.shape(w0), rules.d0), t_epoch=rules.t_epoch,
             rng_seed=rng_seed, x2_tau=W.TRACE_TAU_INF)
-    pay, y = schedule(rules.role, H, E, rules.t_epoch)
+    pay, y = schedule(rules.role, H, E, rules.t_epoch, y3=rules.fixed.g_scale)
     T, out = rules.t_epoch, []
     for k in range(pay.shape[0]):
         g.step(pay[k], y[k])
@@ -95,7 +96,8 @@ def build_twin_lava(rules, H, E, w_init, rng_seed: int, precision: str):
 
     fixed = precision == "fixed"
     T = rules.t_epoch
-    pay, y = schedule(rules.role, H, E, T, None if fixed else rules.float)
+    pay, y = schedule(rules.role, H, E, T, None if fixed else rules.float,
+                      y3=(rules.fixed if fixed else rules.float).g_scale)
     src = GradedSource(payloads=pay, t_sample=1)
     post = ThirdFactorSource(y=y)
     w_init = np.asarray(w_init)

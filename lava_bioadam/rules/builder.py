@@ -156,6 +156,7 @@ class TwinEncoding:
     t_scale: float      # tag_1 units per unit first moment m
     d_scale: float      # tag_2 units per unit normaliser r
     w_scale: float      # weight units per unit physical weight
+    g_scale: float = 0.0  # predisposition gain sent as y3 (fixed: integer G)
 
     @property
     def payload_scale(self) -> float:
@@ -166,6 +167,11 @@ class TwinEncoding:
     def e_payload_scale(self) -> float:
         """Error payload per unit error, to a feedback twin (``p = 2 E``)."""
         return 2.0 * self.e_scale
+
+    @property
+    def y3(self) -> float:
+        """Predisposition gain ``G`` the post units send as ``y3`` (0: no lam)."""
+        return self.g_scale
 
     @property
     def a_scale_h(self) -> float:
@@ -322,12 +328,37 @@ ROLES = ("single", "forward", "feedback")
 TWIN_GRAD_FACTORS = {"forward": (("x1", "y1"), ("x1", "y2")),
                      "feedback": (("x1", "y1"), ("x2", "y1"))}
 #: physical signal each trace carries in a twin role (h activity, e error)
-TWIN_SIGNAL = {"forward": {"x1": "h", "y1": "e", "y2": "e"},
-               "feedback": {"x1": "e", "x2": "e", "y1": "h"}}
+TWIN_SIGNAL = {"forward": {"x1": "h", "y1": "e", "y2": "e", "y3": "g"},
+               "feedback": {"x1": "e", "x2": "e", "y1": "h", "y3": "g"}}
 TWIN_SIGNALS_TEXT = {
-    "forward": "LearningDense; pre payload 2H (x1 = H), post y1 = E+, y2 = E-, bap off",
+    "forward": "LearningDense; pre payload 2H (x1 = H), post y1 = E+, y2 = E-, "
+               "y3 = G (predisposition gain), bap off",
     "feedback": "SignedLearningDense; pre payload 2E (x1 = E+, x2 = E-), post y1 = H, "
-                "bap off"}
+                "y3 = G (predisposition gain), bap off"}
+#: right shift of the predisposition product w * y3 (widths 9 + 7 + 4 - 15)
+LAM_SHIFT = W.W_WEIGHTS_S + W.W_TRACE + W.W_MANT - W.W_ACC_U
+
+
+def quantize_lam(lam: float) -> tuple[int, int, float]:
+    """Predisposition rate as ``2^exp * G / 2^LAM_SHIFT`` (product ``u0 * w * y3``
+    with the gain ``y3 = G`` in 1..127 sent by the post units): ``(exp, G, lam)``.
+    Rates below the engine's 2^-7 per epoch become reachable (down to 2^-12); the
+    largest ``G`` that fits gives the finest resolution. ``G`` a multiple of
+    ``2^LAM_SHIFT`` makes the product exact; otherwise the shift floors it (a bias
+    of at most one accumulator unit, 1/128 weight unit, per sample)."""
+    best = None
+    for exp in range(W.EXP_MIN, W.EXP_MAX + 1):
+        G = int(round(lam * 2 ** LAM_SHIFT / 2.0 ** exp))
+        if 1 <= G <= W.X_MAX:
+            got = 2.0 ** exp * G / 2 ** LAM_SHIFT
+            key = (abs(got / lam - 1) > 0.02, -G)
+            if best is None or key < best[0]:
+                best = (key, exp, G, got)
+    if best is None:
+        raise RuleError(f"rules.lam={lam:.3g} per sample is outside the representable "
+                        f"range {2.0 ** (W.EXP_MIN - LAM_SHIFT):.3g}..."
+                        f"{W.X_MAX * 2.0 ** (W.EXP_MAX - LAM_SHIFT):.3g}")
+    return best[1], best[2], best[3]
 #: the float model's h/e exponents are split evenly (see ``float_scale_exponents``)
 RHO_SPLIT = 0
 
@@ -345,6 +376,8 @@ def float_scale_exponents(products, signal_of: dict, split: int = RHO_SPLIT) -> 
     import numpy as np
 
     names = ["h", "e", "t", "d", "w"]
+    if any(signal_of.get(f) == "g" for pr in products for f in pr.factors):
+        names.append("g")  # the predisposition gain y3, when a product uses it
     col = {n: i for i, n in enumerate(names)}
     rows, rhs = [], []
     for pr in products:
@@ -424,13 +457,13 @@ def _build_twin(p: RuleParams, role: str) -> LayerRules:
     w_scale = mw * 2.0 ** ew * t_scale * d_scale / (2 ** s_wg * p.eta)
     if w_scale < 8:
         notes.append(f"weights are coarse: {w_scale:.2f} integer steps per unit")
-    lam = 0.0
+    lam, gain = 0.0, 0
     prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r")]
     if p.lam > 0:
-        ml, el = quantize(p.lam)
-        lam = ml * 2.0 ** el
+        el, gain, lam = quantize_lam(p.lam)
         _check_tol("lam", p.lam, lam)
-        prods.append(Product("dw", "u0", ("w",), -ml, el, "-lam w (predisposition)"))
+        prods.append(Product("dw", "u0", ("w", "y3"), -1, el,
+                             f"-lam w (predisposition, y3 = G = {gain})"))
     prods += [
         Product("dd", "u0", (), mc, ec, "+1/tau_r"),
         Product("dd", "x0", pos + ("d",), -md, ed, "-r g+ / tau_r"),
@@ -442,15 +475,16 @@ def _build_twin(p: RuleParams, role: str) -> LayerRules:
     ]
     _check_products(prods)
     rho = float_scale_exponents(prods, TWIN_SIGNAL[role])
+    rho.setdefault("g", 0)
     d0 = int(round(min(p.r0 * d_scale, W.D_MAX)))
     effective = {"eta": p.eta, "tau_m": tau_m, "tau_r": tau_r, "eps": eps, "lam": lam,
                  "r0": d0 / d_scale, "e_max": W.X_MAX / e_scale,
                  "m_max": W.T_MAX / t_scale, "r_max": W.D_MAX / d_scale,
                  "w_max": W.W_MAX / w_scale}
     fixed = TwinEncoding(h_scale=float(X_SCALE), e_scale=e_scale, t_scale=t_scale,
-                         d_scale=d_scale, w_scale=w_scale)
+                         d_scale=d_scale, w_scale=w_scale, g_scale=float(gain))
     flt = TwinEncoding(**{f"{v}_scale": getattr(fixed, f"{v}_scale") * 2.0 ** rho[v]
-                          for v in ("h", "e", "t", "d", "w")})
+                          for v in ("h", "e", "t", "d", "w", "g")})
     for v in ("h", "e"):
         full = getattr(flt, f"{v}_scale") * (1.0 if v == "h" else p.e_max)
         if not 2.0 ** -8 <= full <= 2.0 ** 8:

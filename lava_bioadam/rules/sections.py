@@ -1,16 +1,9 @@
-"""Read the ``rules:`` and ``verify:`` sections of a YAML config.
-
-Until ``lava_bioadam.config`` validates these sections itself, the ``rules`` and
-``verify`` commands read them here (other top-level sections are ignored).
-"""
+"""The ``verify:`` section of a config (validated by ``lava_bioadam.config``)."""
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from lava_bioadam.errors import ConfigError, RuleError
-from lava_bioadam.rules.params import RuleParams, rule_params_from_dict
+from lava_bioadam.errors import ConfigError
 
 
 @dataclass
@@ -53,34 +46,4 @@ class VerifyParams:
                 raise ConfigError(f"verify.shapes: each shape is [n_post, n_pre] >= 2, got {s}")
 
 
-def _read_yaml(path) -> dict:
-    import yaml
-
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"config file {p} not found")
-    try:
-        raw = yaml.safe_load(p.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{p}: top level must be a mapping")
-    return raw
-
-
-def load_rule_sections(path) -> tuple[RuleParams, VerifyParams]:
-    """``(RuleParams, VerifyParams)`` from the config at ``path``."""
-    raw = _read_yaml(path)
-    rules = rule_params_from_dict(raw.get("rules") or {})
-    v = raw.get("verify") or {}
-    if not isinstance(v, dict):
-        raise ConfigError("verify: expected a mapping")
-    names = {f.name for f in dataclasses.fields(VerifyParams)}
-    unknown = sorted(set(v) - names)
-    if unknown:
-        raise ConfigError(f"verify: unknown key(s) {unknown}; allowed: {sorted(names)}")
-    vp = VerifyParams(**v)
-    return rules, vp
-
-
-__all__ = ["VerifyParams", "load_rule_sections", "RuleError"]
+__all__ = ["VerifyParams"]

@@ -16,9 +16,9 @@ class HiddenLearningUnit(AbstractProcess):
     third factors every step on two sets of learning ports:
 
     * ``s_out_bap``/``s_out_y1..y3`` to its forward input connection ``W_l``
-      (``y1 = E+``, ``y2 = E-``),
+      (``y1 = E+``, ``y2 = E-``, ``y3 = G``, the predisposition gain),
     * ``fb_out_bap``/``fb_out_y1..y3`` to the feedback connection ``B_{l+1}`` whose
-      post side it is (``y1 = H``).
+      post side it is (``y1 = H``, ``y3 = G``).
 
     ``bap`` is always False (negative third factors survive). Unconnected output
     ports are fine (e.g. ``e_out`` of the first hidden layer).
