@@ -266,34 +266,9 @@ def _build_single(p: RuleParams) -> LayerRules:
     mc, ec = quantize(d_target / tau_r, "floor")
     c_dc = mc * 2.0 ** ec
     d_scale = c_dc * tau_r
-    if p.eps / tau_r < 2.0 ** (W.EXP_MIN - 1):
-        raise RuleError(
-            f"rules.eps/rules.tau_r = {p.eps / tau_r:.3g} per sample is below the "
-            f"smallest rate 2^-7 = {2.0 ** -7:.4g} of the engine: raise eps to at least "
-            f"{tau_r * 2.0 ** -7:.4g} or lower tau_r to at most {p.eps * 128:.4g}")
-    me, ee = quantize(p.eps / tau_r)
-    c_de = me * 2.0 ** ee
-    eps = c_de * tau_r
-    _check_tol("eps", p.eps, eps)
-    # --- weights ----------------------------------------------------------------
+    me, ee, eps = _eps_constant(p, tau_r)
+    mw, ew, w_scale = _weight_constant(p, t_scale, d_scale, notes)
     s_wg = W.product_shift(("t", "d"))
-    w_target = W.W_MAX / p.w_max
-    want = 2 ** s_wg * p.eta * w_target / (t_scale * d_scale)
-    if want >= 2.0 ** W.EXP_MIN:
-        mw, ew = quantize(want, "floor")
-    else:
-        mw, ew = 1, W.EXP_MIN
-        if want < 2.0 ** (W.EXP_MIN - 3):
-            raise RuleError(
-                f"rules.eta={p.eta:.3g} is too small for this encoding: the dw product "
-                f"t*d (shift {s_wg}) cannot be scaled below 2^-7 and the weight range "
-                f"would shrink more than 8-fold; raise eta, m_max or r_max")
-        notes.append(f"eta is small for this encoding: weight range reduced from "
-                     f"w_max={p.w_max:g} to {p.w_max * want / 2.0 ** W.EXP_MIN:.3g}")
-    c_wg = mw * 2.0 ** ew
-    w_scale = c_wg * t_scale * d_scale / (2 ** s_wg * p.eta)
-    if w_scale < 8:
-        notes.append(f"weights are coarse: {w_scale:.2f} integer steps per unit")
     lam = 0.0
     prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r")]
     if p.lam > 0:
@@ -432,31 +407,8 @@ def _build_twin(p: RuleParams, role: str) -> LayerRules:
     mc, ec = quantize(d_target / tau_r, "floor")
     c_dc = mc * 2.0 ** ec
     d_scale = c_dc * tau_r
-    if p.eps / tau_r < 2.0 ** (W.EXP_MIN - 1):
-        raise RuleError(
-            f"rules.eps/rules.tau_r = {p.eps / tau_r:.3g} per sample is below the "
-            f"smallest rate 2^-7 = {2.0 ** -7:.4g} of the engine: raise eps to at least "
-            f"{tau_r * 2.0 ** -7:.4g} or lower tau_r to at most {p.eps * 128:.4g}")
-    me, ee = quantize(p.eps / tau_r)
-    eps = me * 2.0 ** ee * tau_r
-    _check_tol("eps", p.eps, eps)
-    # --- weights ------------------------------------------------------------------
-    s_wg = W.product_shift(("t", "d"))
-    want = 2 ** s_wg * p.eta * (W.W_MAX / p.w_max) / (t_scale * d_scale)
-    if want >= 2.0 ** W.EXP_MIN:
-        mw, ew = quantize(want, "floor")
-    else:
-        mw, ew = 1, W.EXP_MIN
-        if want < 2.0 ** (W.EXP_MIN - 3):
-            raise RuleError(
-                f"rules.eta={p.eta:.3g} is too small for this encoding: the dw product "
-                f"t*d (shift {s_wg}) cannot be scaled below 2^-7 and the weight range "
-                f"would shrink more than 8-fold; raise eta, m_max or r_max")
-        notes.append(f"eta is small for this encoding: weight range reduced from "
-                     f"w_max={p.w_max:g} to {p.w_max * want / 2.0 ** W.EXP_MIN:.3g}")
-    w_scale = mw * 2.0 ** ew * t_scale * d_scale / (2 ** s_wg * p.eta)
-    if w_scale < 8:
-        notes.append(f"weights are coarse: {w_scale:.2f} integer steps per unit")
+    me, ee, eps = _eps_constant(p, tau_r)
+    mw, ew, w_scale = _weight_constant(p, t_scale, d_scale, notes)
     lam, gain = 0.0, 0
     prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r")]
     if p.lam > 0:
@@ -493,6 +445,42 @@ def _build_twin(p: RuleParams, role: str) -> LayerRules:
     return LayerRules(params=p, effective=effective, products=tuple(prods), fixed=fixed,
                       float=flt, t_epoch=p.t_epoch, d0=d0, notes=tuple(notes), role=role,
                       rho=rho)
+
+
+def _eps_constant(p: RuleParams, tau_r: float) -> tuple[int, int, float]:
+    """Constant of ``-eps r / tau_r`` (product ``u0 d``): ``(mant, exp, eps)``."""
+    if p.eps / tau_r < 2.0 ** (W.EXP_MIN - 1):
+        raise RuleError(
+            f"rules.eps/rules.tau_r = {p.eps / tau_r:.3g} per sample is below the "
+            f"smallest rate 2^-7 = {2.0 ** -7:.4g} of the engine: raise eps to at least "
+            f"{tau_r * 2.0 ** -7:.4g} or lower tau_r to at most {p.eps * 128:.4g}")
+    me, ee = quantize(p.eps / tau_r)
+    eps = me * 2.0 ** ee * tau_r
+    _check_tol("eps", p.eps, eps)
+    return me, ee, eps
+
+
+def _weight_constant(p: RuleParams, t_scale: float, d_scale: float,
+                     notes: list) -> tuple[int, int, float]:
+    """Constant of ``-eta m r`` (product ``u0 t d``) and the weight scale it implies:
+    ``(mant, exp, w_scale)``; a note when the weight range has to shrink."""
+    s_wg = W.product_shift(("t", "d"))
+    want = 2 ** s_wg * p.eta * (W.W_MAX / p.w_max) / (t_scale * d_scale)
+    if want >= 2.0 ** W.EXP_MIN:
+        mw, ew = quantize(want, "floor")
+    else:
+        mw, ew = 1, W.EXP_MIN
+        if want < 2.0 ** (W.EXP_MIN - 3):
+            raise RuleError(
+                f"rules.eta={p.eta:.3g} is too small for this encoding: the dw product "
+                f"t*d (shift {s_wg}) cannot be scaled below 2^-7 and the weight range "
+                f"would shrink more than 8-fold; raise eta, m_max or r_max")
+        notes.append(f"eta is small for this encoding: weight range reduced from "
+                     f"w_max={p.w_max:g} to {p.w_max * want / 2.0 ** W.EXP_MIN:.3g}")
+    w_scale = mw * 2.0 ** ew * t_scale * d_scale / (2 ** s_wg * p.eta)
+    if w_scale < 8:
+        notes.append(f"weights are coarse: {w_scale:.2f} integer steps per unit")
+    return mw, ew, w_scale
 
 
 def build_rules(p: RuleParams, role: str = "single") -> LayerRules:
