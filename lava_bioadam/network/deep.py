@@ -265,7 +265,7 @@ def to_physical(states: dict, nr: NetworkRules, precision: str) -> dict:
     out = {"W": [], "B": []}
     for side, rules_list in (("W", nr.forward), ("B", nr.feedback)):
         for l, st in enumerate(states[side]):
-            rules = rules_list[l] if side == "W" else rules_list[l]
+            rules = rules_list[l]
             if st is None or rules is None:
                 out[side].append(None)
                 continue
