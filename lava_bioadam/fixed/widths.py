@@ -2,7 +2,7 @@
 
 The one place where integer widths live (DESIGN section 6). Values mirror
 ``lava.magma.core.learning.constants`` and ``LearningConnectionModelBitApproximate``
-of lava-nc 0.10.0 (this module does not import Lava; ``tests/test_widths.py``
+of lava-nc 0.10.0 (this module does not import Lava; ``test_widths_mirror_lava`` in ``tests/test_rules.py``
 checks the mirror against Lava).
 
 Rounding modes used by the engine, per learning epoch:
