@@ -36,14 +36,11 @@ def test_default_rules_strings_and_effective_values():
 
 def test_lava_parses_our_strings_into_our_products():
     from lava_bioadam.rules import make_lava_rule
+    from lava_bioadam.rules.lava import our_products, parsed_products
 
     r = build_rules(RuleParams(lam=2.0 ** -6))
     lr = make_lava_rule(r, 0)
-    ours = sorted((p.target, p.mant, p.exp, tuple(sorted(p.factors))) for p in r.products)
-    theirs = sorted((tgt, p.s_mantissa, p.s_exp - 7,
-                     tuple(sorted(f.state_var for f in p.factors)))
-                    for tgt, ps in lr.active_product_series.items() for p in ps.products)
-    assert ours == theirs
+    assert our_products(r) == parsed_products(lr)
     assert lr.y1_tau == W.TRACE_TAU_INF and lr.x1_tau == W.TRACE_TAU_INF
 
 

@@ -82,14 +82,11 @@ def test_unknown_role_is_rejected():
 
 def test_lava_parses_twin_rules():
     from lava_bioadam.rules import make_lava_rule
+    from lava_bioadam.rules.lava import our_products, parsed_products
 
     for r in _twins(LAM_PAPER):
         lr = make_lava_rule(r, 0)
-        ours = sorted((p.target, p.mant, p.exp, tuple(sorted(p.factors))) for p in r.products)
-        theirs = sorted((tgt, p.s_mantissa, p.s_exp - 7,
-                         tuple(sorted(f.state_var for f in p.factors)))
-                        for tgt, ps in lr.active_product_series.items() for p in ps.products)
-        assert ours == theirs
+        assert our_products(r) == parsed_products(lr)
         assert lr.x2_tau == W.TRACE_TAU_INF and lr.x2_impulse == 0
 
 

@@ -31,6 +31,7 @@ import numpy as np
 from lava_bioadam.fixed import neurons, units
 from lava_bioadam.fixed.golden import GoldenLearningDense
 from lava_bioadam.fixed.widths import TRACE_TAU_INF
+from lava_bioadam.network.wiring import connect_third_factors
 from lava_bioadam.rules import RuleParams, build_rules
 
 FEEDBACK = ("predisposition", "alignment")
@@ -365,12 +366,12 @@ def build_lava(nr: NetworkRules, W0, B0, labels, precision: str = "fixed", x=Non
     for l in range(1, L + 1):
         post = posts[l - 1]
         W[l - 1].a_out.connect(post.a_in)
-        _connect_learning(post, "s_out", W[l - 1])
+        connect_third_factors(post, W[l - 1])
         if l < L:
             post.s_out.connect(W[l].s_in)
             B[l].a_out.connect(post.fb_in)
             if nr.feedback[l] is not None:
-                _connect_learning(post, "fb_out", B[l])
+                connect_third_factors(post, B[l], "fb_out")
         if l >= 2:
             post.e_out.connect(B[l - 1].s_in)
     return LavaNetwork(nr, precision, source, hidden, output, W, B)
@@ -378,12 +379,6 @@ def build_lava(nr: NetworkRules, W0, B0, labels, precision: str = "fixed", x=Non
 
 def _enc_dict(enc) -> dict:
     return {k: float(getattr(enc, k)) for k in ("h_scale", "e_scale", "w_scale", "g_scale")}
-
-
-def _connect_learning(unit, prefix: str, conn) -> None:
-    getattr(unit, f"{prefix}_bap").connect(conn.s_in_bap)
-    for i in (1, 2, 3):
-        getattr(unit, f"{prefix}_y{i}").connect(getattr(conn, f"s_in_y{i}"))
 
 
 def run_lava(nr, x, labels, W0, B0, rng_seed: int = 0, precision: str = "fixed",

@@ -22,6 +22,7 @@ import numpy as np
 
 from lava_bioadam.fixed import neurons
 from lava_bioadam.fixed.golden import GoldenLearningDense
+from lava_bioadam.network.wiring import connect_third_factors
 
 STATE_NAMES = ("weights", "tag_1", "tag_2", "x1", "y1", "y2", "y3")
 
@@ -133,10 +134,7 @@ def build_lava_layer(rules, h, labels, w0, rng_seed: int, precision: str):
                                t_sample=T, error_step=T)
     src.s_out.connect(conn.s_in)
     conn.a_out.connect(unit.a_in)
-    unit.s_out_bap.connect(conn.s_in_bap)
-    unit.s_out_y1.connect(conn.s_in_y1)
-    unit.s_out_y2.connect(conn.s_in_y2)
-    unit.s_out_y3.connect(conn.s_in_y3)
+    connect_third_factors(unit, conn)
     return src, conn, unit
 
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from lava_bioadam.fixed import widths as W
 from lava_bioadam.fixed.golden import GoldenLearningDense, GoldenSignedLearningDense
+from lava_bioadam.network.wiring import connect_third_factors
 
 TWIN_VARS = ("weights", "tag_1", "tag_2", "x1", "x2", "y1", "y2", "y3")
 
@@ -107,10 +108,7 @@ def build_twin_lava(rules, H, E, w_init, rng_seed: int, precision: str):
               graded_spike_cfg=GradedSpikeCfg.OVERWRITE)
     conn = LearningDense(**kw) if rules.role == "forward" else SignedLearningDense(**kw)
     src.s_out.connect(conn.s_in)
-    post.s_out_bap.connect(conn.s_in_bap)
-    post.s_out_y1.connect(conn.s_in_y1)
-    post.s_out_y2.connect(conn.s_in_y2)
-    post.s_out_y3.connect(conn.s_in_y3)
+    connect_third_factors(post, conn)
     return src, conn, post
 
 

@@ -25,3 +25,18 @@ def make_lava_rule(rules, rng_seed: int = 0) -> Loihi3FLearningRule:
     rule.y2_tau = W.TRACE_TAU_INF
     rule.y3_tau = W.TRACE_TAU_INF
     return rule
+
+
+def parsed_products(lava_rule) -> list:
+    """What Lava parsed from a rule: sorted ``(target, mant, exp, factor names)``,
+    comparable with ``sorted((p.target, p.mant, p.exp, tuple(sorted(p.factors))))``
+    of our ``Product`` list."""
+    return sorted((target, p.s_mantissa, p.s_exp - W.EXP_OFFSET,
+                   tuple(sorted(f.state_var for f in p.factors)))
+                  for target, series in lava_rule.active_product_series.items()
+                  for p in series.products)
+
+
+def our_products(rules) -> list:
+    """Our products of ``rules`` in the form of :func:`parsed_products`."""
+    return sorted((p.target, p.mant, p.exp, tuple(sorted(p.factors))) for p in rules.products)
