@@ -1,72 +1,66 @@
-"""L2 (golden model) and L3 (Lava fixed_pt) are bit-identical after every sample;
-L1 (Lava floating_pt) agrees with L0 to 1e-6."""
+"""Single learning layers (one-layer networks): L2 (golden model) and L3 (Lava
+fixed_pt) are bit-identical after every sample; L1 (Lava floating_pt) agrees with
+L0 to 1e-6."""
 import dataclasses
 
 import numpy as np
 import pytest
 
-from lava_bioadam.rules import RuleParams
-from lava_bioadam.verify import L1_L0_VARS, L2_L3_VARS, verify_case
+from lava_bioadam.golden.network import initial_weights, run_l2
+from lava_bioadam.rules import RuleParams, build_network_rules
+from lava_bioadam.verify.cases import L1_L0_VARS, network_inputs, verify_network_case
 
-VARIANTS = {"n1": RuleParams(), "n1+lam": RuleParams(lam=2.0 ** -6)}
-SHAPES = [(10, 64), (12, 20)]
+LAYER_VARS = {f"W1.{v}" for v in ("weights", "tag_1", "tag_2", "x1", "y1", "y2", "y3")}
+SIZES = [(64, 10), (20, 12)]
 
 
 def _check(rows, l1=True):
     for r in rows:
         assert r["l2_l3_ndiff"] == 0, r
-        if l1 and r["var"] in L1_L0_VARS:
+        if l1 and r["var"].split(".")[1] in L1_L0_VARS:
             assert r["l1_l0_rel"] < 1e-6, r
     assert rows[0]["pred_ndiff"] == 0
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("variant", list(VARIANTS))
-@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("sizes", SIZES)
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_l2_equals_l3_small(variant, shape, seed):
-    rows = verify_case(VARIANTS[variant], *shape, n_samples=15, seed=seed, levels="23")
-    assert {r["var"] for r in rows} == set(L2_L3_VARS)
+def test_layer_l2_equals_l3_small(sizes, seed):
+    rows = verify_network_case(RuleParams(), sizes, 15, seed, levels="23", init_scale=0.3)
+    assert {r["var"] for r in rows} == LAYER_VARS
     _check(rows, l1=False)
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("variant", list(VARIANTS))
-def test_l1_matches_l0_small(variant):
-    rows = verify_case(VARIANTS[variant], 12, 20, n_samples=30, seed=0)
-    _check(rows)
+def test_layer_l1_matches_l0_small():
+    _check(verify_network_case(RuleParams(), (20, 12), 30, 0))
 
 
 @pytest.mark.lava
 @pytest.mark.slow
-@pytest.mark.parametrize("variant", list(VARIANTS))
-@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("sizes", SIZES)
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_l2_equals_l3_500_samples(variant, shape, seed):
-    _check(verify_case(VARIANTS[variant], *shape, n_samples=500, seed=seed))
+def test_layer_l2_equals_l3_500_samples(sizes, seed):
+    _check(verify_network_case(RuleParams(), sizes, 500, seed))
 
 
 def test_golden_detects_a_changed_rule():
     """The comparison can fail: a different rule gives different integers."""
-    from lava_bioadam.network import single_layer as sl
-    from lava_bioadam.rules import build_rules
-    from lava_bioadam.verify import case_inputs
-
-    h, lab = case_inputs(12, 20, 20, 0)
-    r1 = build_rules(RuleParams())
-    r2 = build_rules(dataclasses.replace(RuleParams(), tau_m=4.0))
-    w0 = sl.initial_weights(r1, 12, 20, 0, 0.3)
-    a = sl.run_l2(r1, h, lab, w0, 0).states["tag_1"]
-    b = sl.run_l2(r2, h, lab, w0, 0).states["tag_1"]
-    assert (a != b).any()
+    x, lab = network_inputs((20, 12), 20, 0)
+    runs = []
+    for p in (RuleParams(), dataclasses.replace(RuleParams(), tau_m=16.0)):
+        nr = build_network_rules(p, (20, 12))
+        W0, B0 = initial_weights(nr, 0, 0.3)
+        runs.append(run_l2(nr, x, lab, W0, B0, 0, record=True).states["W"][0]["tag_1"])
+    assert (runs[0] != runs[1]).any()
 
 
 def test_golden_twins_with_same_seed_evolve_identically():
     """Forward (pre h, post e) and feedback (pre e, post h) twins: same streams."""
-    from lava_bioadam.fixed.golden import GoldenLearningDense
-    from lava_bioadam.fixed.widths import TRACE_TAU_INF
+    from lava_bioadam.engine.widths import TRACE_TAU_INF
+    from lava_bioadam.golden.connection import GoldenLearningDense
 
-    class P:  # offset-coded product (x1-64)(y1-64) would need constants; use x1*y1
+    class P:
         target, dep, factors, mant, exp = "dw", "x0", ("x1", "y1"), 1, -7
 
     rng = np.random.default_rng(0)

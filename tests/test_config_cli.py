@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lava_bioadam.cli import main
-from lava_bioadam.config import load_config
+from lava_bioadam.app.cli import main
+from lava_bioadam.app.config import load_config
 from lava_bioadam.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,11 +4,11 @@ import copy
 import numpy as np
 import pytest
 
-from lava_bioadam.config import config_from_dict
-from lava_bioadam.data import load_digits_split
+from lava_bioadam.app.config import config_from_dict
+from lava_bioadam.app.data import load_digits_split
 from lava_bioadam.model.network import clipped_relu_grad, softmax
 from lava_bioadam.model.problems import RULES, best_sgd, ill_conditioned_error
-from lava_bioadam.model.train import build_network, train_reference
+from lava_bioadam.app.training import build_network, train_reference
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_predisposition_only_on_synapses_with_a_twin():
 def test_rules_are_adaptive_on_an_ill_conditioned_problem():
     """Feature scales span six orders: Adam, N1 (multiplicative form) and N2 converge;
     SGD at its best single rate does not come close in the same number of steps; the
-    linear N1 of DESIGN 2.3 does not either (its normaliser grows only 1/tau_r per
+    linear N1 does not either (its normaliser grows only 1/tau_r per
     sample, so it needs ~tau_r/|g| samples to adapt to a gradient of scale |g|)."""
     errs = {label: ill_conditioned_error(make) for label, make in RULES.items()}
     sgd_err, sgd_lr = best_sgd()
@@ -112,7 +112,7 @@ def _mean_final(cfg, data, rule, feedback, seeds=(0, 1, 2)):
 
 def test_digits_reference_results(digits):
     """The numbers of docs/model.md: 64-64-10, 10 epochs, mean of 3 seeds."""
-    from lava_bioadam.config import load_config
+    from lava_bioadam.app.config import load_config
     cfg = load_config("configs/digits.yaml")
     assert cfg.network.sizes == [64, 64, 10]
     cfg.training.epochs, cfg.training.seeds = 10, [0, 1, 2]

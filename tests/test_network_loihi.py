@@ -3,12 +3,12 @@ symmetric feedback (twins bit-identical), training through the train backends.""
 import numpy as np
 import pytest
 
-from lava_bioadam.config import config_from_dict
-from lava_bioadam.data import load_digits_split
-from lava_bioadam.network import deep
-from lava_bioadam.network.train import train_network
-from lava_bioadam.rules import RuleParams
-from lava_bioadam.verify import network_inputs, verify_network_case
+from lava_bioadam.app.config import config_from_dict
+from lava_bioadam.app.data import load_digits_split
+from lava_bioadam.app.training import train_network
+from lava_bioadam.golden.network import initial_weights, run_l2
+from lava_bioadam.rules import RuleParams, build_network_rules
+from lava_bioadam.verify.cases import network_inputs, verify_network_case
 
 PARAMS = RuleParams(eta=0.02, tau_r=8.0, lam=2 ** -7)  # G = 32: exact -lam w product
 
@@ -45,10 +45,10 @@ def test_feedback_twins_evolve_bit_identically_in_the_golden_model():
     without the bias column) after every sample from the first; the weights, which
     start independent, become exactly equal and stay equal."""
     sizes = [64, 24, 16, 10]
-    nr = deep.build_network_rules(PARAMS, sizes, "predisposition")
+    nr = build_network_rules(PARAMS, sizes, "predisposition")
     x, y = network_inputs(sizes, 2500, 0)
-    W0, B0 = deep.initial_weights(nr, 0)
-    run = deep.run_l2(nr, x, y, W0, B0, rng_seed=0, record=True)
+    W0, B0 = initial_weights(nr, 0)
+    run = run_l2(nr, x, y, W0, B0, rng_seed=0, record=True)
     for l in (1, 2):
         w, b = run.states["W"][l], run.states["B"][l]
         for var in ("tag_1", "tag_2"):
@@ -92,3 +92,28 @@ def test_backprop_is_refused_on_loihi_backends():
     cfg = config_from_dict({"network": {"feedback": "backprop"}})
     with pytest.raises(ConfigError, match="weight transport"):
         train_network(cfg, load_digits_split(0), 0, None, "emulator")
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("seed", [7, 8])
+def test_alignment_feedback_with_all_negative_weights_is_bit_exact(seed):
+    """A fixed feedback Dense whose entries are all <= 0 must stay MIXED sign mode
+    (Lava would infer INHIBITORY and clip -256 to -255, unlike the golden model)."""
+    params = RuleParams(eta=0.02, tau_r=8.0)
+    nr = build_network_rules(params, (4, 1, 2), "alignment")
+    _, B0 = initial_weights(nr, seed, 20.0)
+    assert (B0[1] <= 0).all() or (B0[1] >= 0).all()   # the case Lava would mis-infer
+    rows = verify_network_case(params, (4, 1, 2), 30, seed, "alignment", init_scale=20.0,
+                               levels="23")
+    assert all(r["l2_l3_ndiff"] == 0 for r in rows), [r for r in rows if r["l2_l3_ndiff"]]
+
+
+@pytest.mark.parametrize("x_shape,labels,match", [
+    ((5, 63), [0] * 5, "shape"), ((5, 64), [0] * 4, "one label"),
+    ((5, 64), [0, 1, 2, 3, 10], "labels"),
+])
+def test_network_drivers_validate_their_inputs(x_shape, labels, match):
+    nr = build_network_rules(PARAMS, (64, 8, 10))
+    W0, B0 = initial_weights(nr, 0)
+    with pytest.raises(ValueError, match=match):
+        run_l2(nr, np.zeros(x_shape), np.array(labels), W0, B0)

@@ -24,7 +24,7 @@ def _cfg():
 
 
 def test_injected_exception_surfaces_fast_and_children_are_killed():
-    from lava_bioadam.runtime import LavaSession
+    from lava_bioadam.lava.runtime import LavaSession
 
     before = {p.pid for p in mp.active_children()}
     proc = _ring(fail_at=3)
@@ -43,7 +43,7 @@ def test_injected_exception_surfaces_fast_and_children_are_killed():
 
 
 def test_timeout_raises_and_kills():
-    from lava_bioadam.runtime import LavaSession
+    from lava_bioadam.lava.runtime import LavaSession
 
     before = {p.pid for p in mp.active_children()}
     proc = _ring(fail_at=10**9)
@@ -55,7 +55,7 @@ def test_timeout_raises_and_kills():
 
 
 def test_healthy_run_and_get():
-    from lava_bioadam.runtime import LavaSession
+    from lava_bioadam.lava.runtime import LavaSession
 
     proc = _ring(fail_at=10**9)
     with LavaSession(proc, _cfg(), timeout_s=60) as s:

@@ -1,4 +1,4 @@
-"""Forward/feedback twin rules (issue 4): role "forward" on LearningDense, role
+"""Forward/feedback twin rules: role "forward" on LearningDense, role
 "feedback" on SignedLearningDense.
 
 * the two roles share constants, shifts and encodings; the float scales absorb the
@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from lava_bioadam.errors import RuleError
-from lava_bioadam.fixed import widths as W
-from lava_bioadam.network import twins as tw
+from lava_bioadam.engine import widths as W
+from lava_bioadam.golden import twins as tw
 from lava_bioadam.rules import RuleParams, build_rules, float_scale_exponents
+from lava_bioadam.verify.reference import run_twin_l0
 
 N_E, N_H = 12, 20                 # non-square: forward (12, 20), feedback (20, 12)
 LAM_FAST = 2.0 ** -3              # weights meet within ~100 samples (default suite)
@@ -68,11 +69,12 @@ def test_float_scales_compensate_every_product_shift():
 
 
 def test_inconsistent_shifts_are_rejected():
-    from lava_bioadam.rules import Product
+    from lava_bioadam.engine.products import Product
 
-    prods = [Product("dt", "x0", ("x1", "y1"), 1, -4), Product("dt", "x0", ("x1",), 1, -4)]
+    # two products of the same signals (h, e) with different shifts (3 and 5)
+    prods = [Product("dt", "x0", ("x1", "y1"), 1, -4), Product("dt", "x0", ("x1", "w"), 1, -4)]
     with pytest.raises(RuleError, match="cannot compensate"):
-        float_scale_exponents(prods, {"x1": "h", "y1": "e"})
+        float_scale_exponents(prods, {"x1": "h", "y1": "e", "w": "e"})
 
 
 def test_unknown_role_is_rejected():
@@ -81,8 +83,7 @@ def test_unknown_role_is_rejected():
 
 
 def test_lava_parses_twin_rules():
-    from lava_bioadam.rules import make_lava_rule
-    from lava_bioadam.rules.lava import our_products, parsed_products
+    from lava_bioadam.lava.rules import make_lava_rule, our_products, parsed_products
 
     for r in _twins(LAM_PAPER):
         lr = make_lava_rule(r, 0)
@@ -91,7 +92,7 @@ def test_lava_parses_twin_rules():
 
 
 def test_cli_rules_role(tmp_path, capsys):
-    from lava_bioadam.cli import main
+    from lava_bioadam.app.cli import main
 
     cfg = tmp_path / "c.yaml"
     cfg.write_text("rules:\n  eta: 0.01\n  lam: 0.0078125\n")
@@ -131,13 +132,15 @@ _L3_CACHE = {}
 
 
 def _l3(role, seed, lam=LAM_FAST, n=N_FAST):
+    from lava_bioadam.lava.twins import run_twin_lava
+
     key = (role, seed, lam, n)
     if key not in _L3_CACHE:
         r = dict(zip(("forward", "feedback"), _twins(lam)))[role]
         H, E = tw.twin_codes(N_H, N_E, n, seed)
         w0 = _init(seed)[0 if role == "forward" else 1]
         _L3_CACHE[key] = (tw.run_twin_l2(r, H, E, w0, seed),
-                          tw.run_twin_lava(r, H, E, w0, seed, "fixed", timeout_s=300))
+                          run_twin_lava(r, H, E, w0, seed, "fixed", timeout_s=300))
     return _L3_CACHE[key]
 
 
@@ -197,9 +200,10 @@ def test_l1_matches_l0_twin(role):
     w0 = rng.normal(0.0, 0.3, (N_E, N_H))
     if role == "feedback":
         w0 = w0.T
-    l0 = tw.run_twin_l0(r, h, e, w0)
-    l1 = tw.to_physical(tw.run_twin_lava(r, h, e, w0 * r.float.w_scale, 0, "float"),
-                        r.float)
+    from lava_bioadam.lava.twins import run_twin_lava
+
+    l0 = run_twin_l0(r, h, e, w0)
+    l1 = r.float.to_physical(run_twin_lava(r, h, e, w0 * r.float.w_scale, 0, "float"))
     for v in ("weights", "tag_1", "tag_2"):
         rel = np.abs(l1[v] - l0[v]).max() / np.abs(l0[v]).max()
         assert rel < 1e-6, (v, rel)

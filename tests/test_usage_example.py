@@ -14,9 +14,9 @@ def test_usage_example_runs_and_matches_the_golden_model():
     code = code.replace("n = 100", "n = 12")  # keep the test short
     ns: dict = {}
     exec(compile(code, str(DOC), "exec"), ns)
-    from lava_bioadam.network import deep
+    from lava_bioadam.golden.network import run_l2
 
-    l2 = deep.run_l2(ns["nr"], ns["data"].x_train[:12], ns["data"].y_train[:12],
+    l2 = run_l2(ns["nr"], ns["data"].x_train[:12], ns["data"].y_train[:12],
                      ns["W0"], ns["B0"])
     np.testing.assert_array_equal(ns["weights"], l2.final["W"][1]["weights"])
     np.testing.assert_array_equal(ns["pred"], l2.pred)

@@ -143,7 +143,7 @@ class _ContinuousTime(Optimizer):
 
 
 class SynapticAdam(_ContinuousTime):
-    """Synaptic Adam in continuous time (DESIGN 2.2).
+    """Synaptic Adam in continuous time (docs/model.md).
 
     ``tau_m dm/dt = g - m``, ``tau_v dv/dt = g^2 - v``,
     ``dw/dt = -eta * m_hat / (sqrt(v_hat) + eps)`` (``- lam w``).
@@ -179,12 +179,12 @@ class SynapticAdam(_ContinuousTime):
 
 
 class SynapticN1(_ContinuousTime):
-    """N1, synaptic homeostasis normaliser (DESIGN 2.3), per synapse.
+    """N1, synaptic homeostasis normaliser (docs/model.md), per synapse.
 
     ``tau_m dm/dt = g - m`` and ``dw/dt = -eta * m * r`` (``- lam w``), with the
     normaliser ``r`` (1/gradient units, starts at ``r0``) in one of two forms:
 
-    * ``linear`` (DESIGN 2.3): ``tau_r dr/dt = 1 - r (|g| + eps)``. Relaxes with
+    * ``linear``: ``tau_r dr/dt = 1 - r (|g| + eps)``. Relaxes with
       time constant ``tau_r / (|g| + eps)`` and grows at most ``1/tau_r`` per sample,
       so reaching ``1/|g|`` for a small gradient takes ``~tau_r/|g|`` samples.
     * ``multiplicative``: ``tau_r dr/dt = r (1 - r (|g| + eps))`` (synaptic scaling
@@ -221,7 +221,7 @@ class SynapticN1(_ContinuousTime):
 
 
 class SynapticN2(_ContinuousTime):
-    """N2, factored RMS normaliser (DESIGN 2.3), per neuron.
+    """N2, factored RMS normaliser (docs/model.md), per neuron.
 
     Each neuron keeps a running mean square of its own signal,
     ``tau_n ds/dt = signal^2 - s``, and sends ``signal / (sqrt(s_hat) + eps)``

@@ -10,7 +10,7 @@ convergence is measured in parameter space, ``max|w - w*| / max|w*|``.
 Plain SGD's one learning rate must be small for the large features and is then far
 too small for the small ones; Adam-like rules normalise each synapse.
 
-``python -m lava_bioadam.model.problems`` prints the table quoted in docs/model.md.
+``lava-bioadam benchmark`` prints the table quoted in docs/model.md.
 """
 from __future__ import annotations
 
@@ -60,19 +60,15 @@ def best_sgd(steps: int = 7000, seed: int = 0) -> tuple[float, float]:
     return min((ill_conditioned_error(lambda s: SGD(s, lr), steps, seed), lr) for lr in SGD_RATES)
 
 
-def main() -> None:
-    steps = 7000
-    print(f"LAD regression, feature scales 1..1e-6, {steps} samples: "
-          f"max|w - w*| / max|w*| at the end (mean over seeds 0-2)")
-    print("| rule | relative parameter error |")
-    print("|---|---|")
+def ill_conditioned_table(steps: int = 7000, seeds=(0, 1, 2)) -> str:
+    """Markdown table: final relative parameter error of each rule, mean over seeds."""
+    lines = [f"LAD regression, feature scales 1..1e-6, {steps} samples: "
+             f"max|w - w*| / max|w*| at the end (mean over seeds {list(seeds)})",
+             "| rule | relative parameter error |", "|---|---|"]
     for label, make in RULES.items():
-        errs = [ill_conditioned_error(make, steps, s) for s in range(3)]
-        print(f"| {label} | {np.mean(errs):.2e} |")
-    sgd = [best_sgd(steps, s) for s in range(3)]
-    print(f"| plain SGD, best single rate of {len(SGD_RATES)} (lr {sgd[0][1]:.3g}) | "
-          f"{np.mean([e for e, _ in sgd]):.2e} |")
-
-
-if __name__ == "__main__":
-    main()
+        errs = [ill_conditioned_error(make, steps, s) for s in seeds]
+        lines.append(f"| {label} | {np.mean(errs):.2e} |")
+    sgd = [best_sgd(steps, s) for s in seeds]
+    lines.append(f"| plain SGD, best single rate of {len(SGD_RATES)} (lr {sgd[0][1]:.3g}) | "
+                 f"{np.mean([e for e, _ in sgd]):.2e} |")
+    return "\n".join(lines)

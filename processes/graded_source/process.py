@@ -11,7 +11,7 @@ class GradedSource(AbstractProcess):
     other steps (a 0 payload is no spike).
 
     payloads: ``(n_samples, n)`` graded payloads (ints for fixed_pt, see
-        ``lava_bioadam.fixed.neurons.encode_activity``).
+        ``lava_bioadam.codes.input_payload``).
     t_sample: time steps per sample (= the rule's ``t_epoch``).
     send_step: step within the sample (1-based) at which the row is sent.
     After the last sample it sends zeros.

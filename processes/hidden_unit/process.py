@@ -8,7 +8,7 @@ class HiddenLearningUnit(AbstractProcess):
     """A hidden layer of ``n`` clipped-ReLU units (activity in [0, 1]) plus an
     always-on bias unit, that teaches the synapses it receives.
 
-    Per sample (see ``lava_bioadam.fixed.units``): at ``fwd_step`` it decodes the
+    Per sample (see ``lava_bioadam.codes``): at ``fwd_step`` it decodes the
     forward input ``a_in`` (``W_l [h; 1]``), sends its activity as graded spikes on
     ``s_out`` (shape ``n + 1``, last the bias unit); at ``err_step`` it decodes the
     feedback input ``fb_in`` (``B_{l+1} e_{l+1}``), computes its local error

@@ -14,7 +14,7 @@ class OutputLearningUnit(AbstractProcess):
     ``e = softmax(z) - onehot(labels[s])``, sends it as signed graded spikes on
     ``e_out`` (to the feedback connection ``B_L``) and holds the third factors
     ``y1 = E+``, ``y2 = E-``, ``y3 = G`` (predisposition gain) on ``s_out_y1..y3``
-    to the end of the sample (``bap`` False). See ``lava_bioadam.fixed.units``.
+    to the end of the sample (``bap`` False). See ``lava_bioadam.codes``.
 
     shape: ``(n,)``; labels: ``(n_samples,)``; encodings: ``{"fixed", "float"}``
     dicts with ``h_scale``, ``e_scale``, ``w_scale`` of ``W_L``.

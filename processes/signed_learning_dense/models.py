@@ -11,7 +11,7 @@ from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from lava.proc.dense.models import (PyLearningDenseModelBitApproximate,
                                     PyLearningDenseModelFloat)
 
-from lava_bioadam.fixed.widths import X_MAX
+from lava_bioadam.engine.widths import X_MAX
 from lava_bioadam.processes.signed_learning_dense.process import SignedLearningDense
 
 

@@ -2,6 +2,8 @@
 from lava.magma.core.learning.constants import GradedSpikeCfg
 from lava.proc.dense.process import LearningDense
 
+from lava_bioadam.engine import widths as W
+
 
 class SignedLearningDense(LearningDense):
     """``LearningDense`` for presynaptic units that send signed graded spikes
@@ -22,7 +24,7 @@ class SignedLearningDense(LearningDense):
     give ``x2`` the same (large) ``tau`` as ``x1`` and no ``x2_impulse``.
     """
 
-    def __init__(self, *, weights, learning_rule, num_message_bits: int = 24,
+    def __init__(self, *, weights, learning_rule, num_message_bits: int = W.MSG_BITS,
                  graded_spike_cfg=GradedSpikeCfg.OVERWRITE, **kwargs):
         if graded_spike_cfg != GradedSpikeCfg.OVERWRITE:
             raise ValueError("SignedLearningDense needs graded_spike_cfg=OVERWRITE")

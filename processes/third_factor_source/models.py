@@ -8,6 +8,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
+from lava_bioadam.engine import widths as W
 from lava_bioadam.processes.third_factor_source.process import ThirdFactorSource
 
 
@@ -26,7 +27,7 @@ class _ThirdFactorSourceModel(PyLoihiProcessModel):
 @requires(CPU)
 @tag("floating_pt")
 class PyThirdFactorSourceFloat(_ThirdFactorSourceModel):
-    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
+    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=W.BAP_BITS)
     s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
@@ -37,8 +38,8 @@ class PyThirdFactorSourceFloat(_ThirdFactorSourceModel):
 @requires(CPU)
 @tag("fixed_pt")
 class PyThirdFactorSourceFixed(_ThirdFactorSourceModel):
-    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
-    s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=8)
-    s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=8)
-    s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=8)
-    y: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=W.BAP_BITS)
+    s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
+    s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
+    s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
+    y: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=W.THIRD_FACTOR_BITS)

@@ -1,0 +1,1 @@
+"""Application layer: configs, data sets, training loops and the command line."""

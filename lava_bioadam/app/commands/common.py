@@ -1,0 +1,56 @@
+"""Helpers shared by the sub-commands: loading, overrides, atomic result files."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from lava_bioadam.app.config import Config, load_config
+from lava_bioadam.errors import UserError
+
+
+def add_config_args(parser) -> None:
+    """CONFIG plus the overrides every command accepts."""
+    parser.add_argument("config", help="YAML experiment config (see configs/)")
+    parser.add_argument("--epochs", type=int, help="override training.epochs")
+    parser.add_argument("--seeds", type=int, nargs="+", help="override training.seeds")
+    parser.add_argument("--feedback", choices=("backprop", "alignment", "predisposition"),
+                        help="override network.feedback")
+
+
+def load_with_overrides(args) -> Config:
+    cfg = load_config(args.config)
+    if getattr(args, "epochs", None) is not None:
+        if args.epochs < 1:
+            raise UserError(f"--epochs must be >= 1, got {args.epochs}")
+        cfg.training.epochs = args.epochs
+    if getattr(args, "seeds", None):
+        cfg.training.seeds = list(args.seeds)
+    if getattr(args, "feedback", None):
+        cfg.network.feedback = args.feedback
+    return cfg
+
+
+def check_output_path(path: str | None, force: bool) -> Path | None:
+    """Refuse (before any work is done) to overwrite an existing result file."""
+    if path is None:
+        return None
+    p = Path(path)
+    if p.exists() and not force:
+        raise UserError(f"{p} exists; pass --force to overwrite it or choose another --out")
+    if not p.parent.exists():
+        raise UserError(f"directory {p.parent} does not exist")
+    return p
+
+
+def write_json_atomic(path: Path, payload: dict) -> None:
+    """Write next to ``path`` and rename: a failing run never leaves a half file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(payload, f, indent=1, default=float)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

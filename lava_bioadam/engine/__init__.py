@@ -1,0 +1,5 @@
+"""Lava 0.10's fixed-point learning engine as numbers: widths, ranges, rounding,
+the shift of each product and the quantisation of scaling constants.
+
+No Lava import: ``tests/test_engine.py`` checks the widths against Lava itself.
+"""

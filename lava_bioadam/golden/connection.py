@@ -1,0 +1,221 @@
+"""L2: integer golden model of one ``LearningDense`` (``fixed_pt``) with a 3F rule.
+
+Bit-exact with Lava 0.10's ``PyLearningDenseModelBitApproximate`` +
+``LearningConnectionModelBitApproximate`` for the features the project uses:
+graded pre spikes in OVERWRITE mode, third factors ``y1..y3`` set by the post unit
+with ``bap`` off, ``x0``/``u0`` dependencies, traces ``x1``, ``x2``, ``y1..y3`` with
+constant taus, MIXED sign mode, ``weight_exp`` for the forward pass. With
+``signed_pre=True`` (or :class:`GoldenSignedLearningDense`) it models the project's
+``SignedLearningDense`` (``fixed_pt``) instead: a payload ``p > 0`` sets
+``x1 = min(round(p/2), 127), x2 = 0``, ``p < 0`` sets ``x1 = 0`` and ``x2`` from
+``|p|``. Vectorised numpy; no Lava import.
+
+Use: per time step read :attr:`a_out` (what the connection sends this step), then
+call :meth:`step` with the presynaptic payload and the post unit's ``y``; the
+learning epoch runs inside :meth:`step` every ``t_epoch`` steps, as in Lava.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from lava_bioadam.engine import widths as W
+
+_VAR_OF = {"w": "w", "t": "t", "d": "d"}
+
+
+class GoldenLearningDense:
+    """Integer state of one learning connection, shape ``(n_post, n_pre)``.
+
+    products: iterable of objects with ``target`` ("dw"/"dt"/"dd"), ``dep``
+        ("x0"/"u0"), ``factors`` (names), ``mant``, ``exp`` (e.g. ``engine.products.Product``).
+    weights, tag_1, tag_2: initial ``w``, ``t``, ``d`` (integers).
+    rng_seed: the learning rule's ``rng_seed`` (trace streams); the synaptic
+        variable stream is Lava's constant seed ``W.CONN_VAR_SEED``.
+    x_tau, x2_tau, y_tau: trace time constants (steps) of ``x1``, ``x2`` and
+        ``y1..y3``; a tau of 0 zeroes that trace at every epoch (as Lava does).
+        ``x2_tau`` defaults to Lava's rule default 0 (``x2`` unused); give it the
+        rule's value when ``x2`` is used.
+    signed_pre: signed graded payloads (``SignedLearningDense``), see above.
+    """
+
+    def __init__(self, products, weights, tag_1=None, tag_2=None, *, t_epoch: int,
+                 rng_seed: int, weight_exp: int = 0, num_weight_bits: int = 8,
+                 x_tau: float = W.TRACE_TAU_INF, y_tau: float = W.TRACE_TAU_INF,
+                 x2_tau: float = 0.0, signed_pre: bool = False):
+        w = np.asarray(weights).astype(np.int32)
+        self.shape = w.shape
+        n_post, n_pre = self.shape
+        trunc = 8 - num_weight_bits + 1                      # MIXED sign mode
+        self.w = np.clip((w >> trunc) << trunc, W.W_MIN, W.W_MAX).astype(np.int32)
+        z = np.zeros(self.shape, dtype=np.int64)
+        self.t = z.copy() if tag_1 is None else np.asarray(tag_1).astype(np.int64)
+        self.d = z.copy() if tag_2 is None else np.asarray(tag_2).astype(np.int64)
+        self.products = tuple(products)
+        self.t_epoch = int(t_epoch)
+        self.weight_exp = int(weight_exp)
+        self.x_taus = np.array([x_tau, x2_tau], dtype=float)
+        self.y_taus = np.array([y_tau] * 3)[:, None]
+        self.signed_pre = bool(signed_pre)
+        self.uses_x2 = self.signed_pre or any("x2" in p.factors for p in self.products)
+        self.x1 = np.zeros(n_pre, dtype=np.int64)
+        self.x2 = np.zeros(n_pre, dtype=np.int64)
+        self.y = np.zeros((3, n_post), dtype=np.int64)
+        self.tx = np.zeros(n_pre, dtype=np.int64)
+        self.a_buff = np.zeros(n_post, dtype=np.int32)
+        self.time_step = 0
+        self._x_rng = np.random.default_rng(rng_seed)
+        self._y_rng = np.random.default_rng(rng_seed + 2)
+        self._c_rng = np.random.default_rng(W.CONN_VAR_SEED)
+        self._x_rand = self._x_rng.random(1)[0]
+        self._y_rand = self._y_rng.random(1)[0]
+        self._c_rand = self._c_rng.random(1)[0]
+        self.track_exact = False     # record the exact (real) update of each epoch
+        self.last_exact: dict = {}
+        self.last_acc: dict = {}     # accumulated update before stochastic rounding
+
+    # -- spiking phase -----------------------------------------------------------
+    @property
+    def a_out(self) -> np.ndarray:
+        """Dendritic input sent this step (``W p`` of the previous step), ints."""
+        return self.a_buff
+
+    def step(self, payload, y) -> None:
+        """One time step: graded pre payloads ``(n_pre,)`` (0 = no spike) and the
+        post unit's third factors ``y`` ``(3, n_post)`` sent this step."""
+        self.time_step += 1
+        p = np.asarray(payload).astype(np.int32)
+        acc = self.w.dot(p)
+        self.a_buff = (np.left_shift(acc, self.weight_exp) if self.weight_exp > 0
+                       else np.right_shift(acc, -self.weight_exp))
+        spiked = p.astype(bool)
+        if self.signed_pre:
+            mag = np.minimum(np.round(np.abs(p.astype(np.int64)) / 2), W.X_MAX).astype(int)
+            self.x1[spiked] = np.where(p > 0, mag, 0)[spiked]
+            self.x2[spiked] = np.where(p < 0, mag, 0)[spiked]
+        else:
+            scaled = np.round(p / 2).astype(np.uint8)
+            self.x1[spiked] = scaled[spiked]
+        within = self.time_step % self.t_epoch or self.t_epoch
+        self.tx[spiked] = within
+        n = W.RANDOM_ADVANCES_PER_STEP
+        self._x_rand = self._x_rng.random(n)[-1]
+        self._y_rand = self._y_rng.random(n)[-1]
+        self.y = np.asarray(y).astype(np.int64).reshape(3, -1).copy()
+        if self.time_step % self.t_epoch == 0:
+            self._learn()
+
+    # -- learning phase ----------------------------------------------------------
+    @staticmethod
+    def _decay(values, taus, rand):
+        v = np.exp(-1 / taus) * values
+        frac = v % 1
+        return (np.floor(v) + (rand < frac).astype(int)).astype(int)
+
+    def _histories(self):
+        """Trace values at within-epoch steps 0..T: ``xh (T+1, 2, n_pre)`` (x1, x2)
+        and ``yh (T+1, 3, n_post)``. Traces with tau 0 are 0 after step 0; a spike
+        at step k clips both x traces to 0..127 there (Lava's impulse addition)."""
+        T = self.t_epoch
+        xh = np.zeros((T + 1, 2) + self.x1.shape, dtype=np.int64)
+        yh = np.zeros((T + 1,) + self.y.shape, dtype=np.int64)
+        xh[0], yh[0] = np.stack([self.x1, self.x2]), self.y
+        live = self.x_taus != 0
+        for k in range(1, T + 1):
+            xh[k][live] = self._decay(xh[k - 1][live], self.x_taus[live][:, None],
+                                      self._x_rand)
+            yh[k] = self._decay(yh[k - 1], self.y_taus, self._y_rand)
+            hit = self.tx == k
+            xh[k][:, hit] = np.clip(xh[k][:, hit], 0, W.X_MAX)
+        return xh, yh
+
+    def _learn(self) -> None:
+        self._c_rand = self._c_rng.random(1)[0]
+        x0 = self.tx > 0
+        xh, yh = self._histories()
+        cols = np.arange(self.shape[1])
+        args = {
+            "x0": {"x1": xh[self.tx, 0, cols][None, :], "x2": xh[self.tx, 1, cols][None, :],
+                   "y1": yh[self.tx, 0].T, "y2": yh[self.tx, 1].T, "y3": yh[self.tx, 2].T},
+            "u0": {"x1": xh[-1, 0][None, :], "x2": xh[-1, 1][None, :],
+                   "y1": yh[-1, 0][:, None], "y2": yh[-1, 1][:, None],
+                   "y3": yh[-1, 2][:, None]},
+        }
+        dep_val = {"x0": x0[None, :], "u0": 1}
+        state = {"w": self.w, "t": self.t, "d": self.d}
+        self.x1 = xh[-1, 0].copy()
+        self.x2 = xh[-1, 1].copy()
+        new = {}
+        for var in ("w", "d", "t"):
+            prods = [p for p in self.products if p.target == "d" + var]
+            if not prods:
+                continue
+            acc = state[var] << W.ACC_SHIFT
+            if self.track_exact:
+                self.last_exact[var] = self._exact(prods, dep_val, args, state)
+            for pr in prods:
+                cur = np.ones(self.shape, dtype=np.int32)
+                cur *= dep_val[pr.dep]
+                wsum = 0
+                for f in pr.factors:
+                    wsum += W.FACTOR_WIDTH[f]
+                    val = state[f] if f in state else args[pr.dep][f]
+                    lo, hi = W.factor_clip(f)
+                    cur *= np.clip(val, lo, hi).astype(np.int32)
+                cur *= int(pr.mant)
+                cur = np.right_shift(cur, max(0, wsum + W.W_MANT - W.W_ACC_U))
+                cur = np.left_shift(cur, int(pr.exp) + W.EXP_OFFSET)
+                cur = np.clip(cur, W.ACC_MIN, W.ACC_MAX)
+                acc = np.clip(acc + cur, W.ACC_MIN, W.ACC_MAX)
+            if var == "d":
+                acc = np.maximum(0, acc)
+            if self.track_exact:
+                self.last_acc[var] = acc / W.ROUND_DIV - state[var]
+            new[var] = self._round_and_saturate(var, acc, state[var].dtype)
+        for var, val in new.items():
+            setattr(self, var, val)
+        self.tx[:] = 0
+
+    def _exact(self, prods, dep_val, args, state):
+        """Real-valued update (state units) the products stand for: no int32 wrap,
+        no shift truncation, no rounding (for the rounding-error measurement)."""
+        tot = np.zeros(self.shape)
+        for pr in prods:
+            v = np.ones(self.shape) * dep_val[pr.dep]
+            for f in pr.factors:
+                v = v * (state[f] if f in state else args[pr.dep][f])
+            wsum = sum(W.FACTOR_WIDTH[f] for f in pr.factors) + W.W_MANT
+            tot += v * pr.mant * 2.0 ** pr.exp / 2.0 ** max(0, wsum - W.W_ACC_U)
+        return tot
+
+    def _round_and_saturate(self, var, acc, dtype):
+        q = acc / W.ROUND_DIV
+        frac = q % 1
+        q = (np.floor(q) + (self._c_rand < frac).astype(int)).astype(int)
+        v = (q * W.ROUND_DIV).astype(dtype) >> W.ACC_SHIFT
+        if var == "w":
+            return np.clip(v.astype(np.int32), W.W_MIN, W.W_MAX).astype(np.int32)
+        if var == "d":
+            return np.clip(v, W.D_MIN, W.D_MAX)
+        return np.clip(v, W.T_MIN, W.T_MAX)
+
+    def snapshot(self) -> dict:
+        """Copies of every synaptic variable and trace (names as in Lava); ``x2``
+        only when the connection uses it (signed payloads or ``x2`` in a product)."""
+        snap = {"weights": self.w.copy(), "tag_1": self.t.copy(), "tag_2": self.d.copy(),
+                "x1": self.x1.copy(), "y1": self.y[0].copy(), "y2": self.y[1].copy(),
+                "y3": self.y[2].copy()}
+        if self.uses_x2:
+            snap["x2"] = self.x2.copy()
+        return snap
+
+
+class GoldenSignedLearningDense(GoldenLearningDense):
+    """L2 model of ``SignedLearningDense`` (``fixed_pt``): signed graded payloads,
+    positive part in ``x1``, negative part in ``x2``; ``x2_tau`` defaults to the
+    twin rules' ``2**40``. Arguments as :class:`GoldenLearningDense`."""
+
+    def __init__(self, products, weights, tag_1=None, tag_2=None, *, t_epoch: int,
+                 rng_seed: int, x2_tau: float = W.TRACE_TAU_INF, **kwargs):
+        kwargs["signed_pre"] = True
+        super().__init__(products, weights, tag_1, tag_2, t_epoch=t_epoch,
+                         rng_seed=rng_seed, x2_tau=x2_tau, **kwargs)

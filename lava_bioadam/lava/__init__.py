@@ -1,0 +1,3 @@
+"""The Lava layer (L1 ``floating_pt``, L3 ``fixed_pt``): process graphs of networks
+and twins, Lava rule objects, and the watchdog every Lava run goes through. The
+only package layer besides ``lava_bioadam.processes`` that imports Lava."""

@@ -1,0 +1,182 @@
+"""Networks as Lava process graphs (L1 ``floating_pt``, L3 ``fixed_pt``).
+
+:func:`build_lava` makes the graph (for composing with your own processes);
+:func:`run_lava` runs it through :class:`~lava_bioadam.lava.runtime.LavaSession` and
+returns the same :class:`~lava_bioadam.golden.network.NetRun` as the golden model.
+Connections: ``W_l`` stock ``LearningDense``; ``B_l`` a ``SignedLearningDense``
+(predisposition) or a fixed ``Dense`` (alignment); every one MIXED sign mode.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from lava.magma.core.learning.constants import GradedSpikeCfg
+from lava.magma.core.run_configs import Loihi2SimCfg
+from lava.proc.dense.process import Dense, LearningDense
+from lava.utils.weightutils import SignMode
+
+from lava_bioadam import codes
+from lava_bioadam.engine import widths as W_
+from lava_bioadam.golden.network import CONN_VARS, NetRun, conn_init, stack_records
+from lava_bioadam.lava.rules import make_lava_rule
+from lava_bioadam.lava.runtime import LavaSession
+from lava_bioadam.processes.graded_source.process import GradedSource
+from lava_bioadam.processes.hidden_unit.process import HiddenLearningUnit
+from lava_bioadam.processes.output_unit.process import OutputLearningUnit
+from lava_bioadam.processes.signed_learning_dense.process import SignedLearningDense
+from lava_bioadam.rules.network import NetworkRules
+
+PRECISIONS = {"fixed": "fixed_pt", "float": "floating_pt"}
+#: arguments every connection of the project shares
+CONN_KW = dict(num_message_bits=W_.MSG_BITS, num_weight_bits=W_.WEIGHT_BITS,
+               sign_mode=SignMode.MIXED)
+
+
+def run_cfg(precision: str) -> Loihi2SimCfg:
+    """Lava's CPU simulator selecting the ``fixed_pt`` or ``floating_pt`` models."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be 'fixed' or 'float', got {precision!r}")
+    return Loihi2SimCfg(select_tag=PRECISIONS[precision])
+
+
+def learning_connection(rules, w, t, d, rng_seed: int, name=None):
+    """``LearningDense`` (forward role) or ``SignedLearningDense`` (feedback role)
+    with ``rules``' Lava rule and the project's message, weight and sign settings."""
+    cls = LearningDense if rules.role == "forward" else SignedLearningDense
+    return cls(weights=w, tag_1=t, tag_2=d, learning_rule=make_lava_rule(rules, rng_seed),
+               graded_spike_cfg=GradedSpikeCfg.OVERWRITE, name=name, **CONN_KW)
+
+
+def connect_third_factors(unit, conn, prefix: str = "s_out") -> None:
+    """Connect a post unit's learning ports ``{prefix}_bap``, ``{prefix}_y1..y3`` to a
+    learning connection's ``s_in_bap``, ``s_in_y1..y3``."""
+    getattr(unit, f"{prefix}_bap").connect(conn.s_in_bap)
+    for i in (1, 2, 3):
+        getattr(unit, f"{prefix}_y{i}").connect(getattr(conn, f"s_in_y{i}"))
+
+
+def read_vars(session, conn, names=CONN_VARS) -> dict | None:
+    """The named Vars of one connection through ``session`` (numpy copies)."""
+    if conn is None:
+        return None
+    return {k: np.asarray(session.get(getattr(conn, k))).copy() for k in names
+            if hasattr(conn, k)}
+
+
+@dataclass
+class LavaNetwork:
+    """The Lava processes of a network (attributes for composing and monitoring):
+    ``source`` (GradedSource or None), ``hidden`` (HiddenLearningUnit per hidden
+    layer), ``output`` (OutputLearningUnit), ``W`` (LearningDense per layer),
+    ``B`` (feedback connection per layer, ``B[0]`` None)."""
+
+    rules: NetworkRules
+    precision: str
+    source: object
+    hidden: list
+    output: object
+    W: list
+    B: list
+
+    def run_cfg(self) -> Loihi2SimCfg:
+        return run_cfg(self.precision)
+
+    def read(self, session, names=CONN_VARS) -> dict:
+        """Every connection's Vars through ``session`` (numpy copies)."""
+        return {"W": [read_vars(session, c, names) for c in self.W],
+                "B": [read_vars(session, c, names) for c in self.B]}
+
+
+def _enc_dict(enc) -> dict:
+    return {k: float(getattr(enc, k)) for k in ("h_scale", "e_scale", "w_scale", "g_scale")}
+
+
+def _enc_dicts(rules) -> dict:
+    return {"fixed": _enc_dict(rules.fixed), "float": _enc_dict(rules.float)}
+
+
+def build_lava(nr: NetworkRules, W0, B0, labels, precision: str = "fixed", x=None,
+               rng_seed: int = 0) -> LavaNetwork:
+    """Build the process graph. With ``x`` (samples in presentation order) a
+    ``GradedSource`` streams them; without, connect your own process to
+    ``net.W[0].s_in`` (graded payloads ``2 H`` plus the bias unit, sent at the first
+    step of each sample). ``labels``: one per sample, in the same order."""
+    run_cfg(precision)  # validates precision
+    fixed = precision == "fixed"
+    L, T, sch = nr.n_layers, nr.t_sample, nr.schedule
+    W, B = [], [None]
+    for l in range(L):
+        w, t, d = conn_init(nr.forward[l], W0[l], precision)
+        W.append(learning_connection(nr.forward[l], w, t, d, rng_seed + l, f"W{l + 1}"))
+        if l >= 1:
+            if nr.feedback[l] is not None:
+                b, t, d = conn_init(nr.feedback[l], B0[l], precision)
+                B.append(learning_connection(nr.feedback[l], b, t, d, rng_seed + l,
+                                             f"B{l + 1}"))
+            else:
+                b, _, _ = conn_init(nr.forward[l], B0[l], precision)
+                B.append(Dense(weights=b, name=f"B{l + 1}", **CONN_KW))
+    source = None
+    if x is not None:
+        source = GradedSource(payloads=codes.input_payload(x, nr.encodings(precision)[0], fixed),
+                              t_sample=T, send_step=1, name="input")
+        source.s_out.connect(W[0].s_in)
+    hidden = [HiddenLearningUnit(shape=(nr.sizes[l],), t_sample=T, fwd_step=sch["fwd_step"][l],
+                                 err_step=sch["err_step"][l],
+                                 encodings_in=_enc_dicts(nr.forward[l - 1]),
+                                 encodings_out=_enc_dicts(nr.forward[l]), name=f"hidden{l}")
+              for l in range(1, L)]
+    output = OutputLearningUnit(shape=(nr.sizes[-1],), labels=labels, t_sample=T,
+                                err_step=sch["err_step"][L], encodings=_enc_dicts(nr.forward[-1]),
+                                name="output")
+    posts = hidden + [output]
+    for l in range(1, L + 1):
+        post = posts[l - 1]
+        W[l - 1].a_out.connect(post.a_in)
+        connect_third_factors(post, W[l - 1])
+        if l < L:
+            post.s_out.connect(W[l].s_in)
+            B[l].a_out.connect(post.fb_in)
+            if nr.feedback[l] is not None:
+                connect_third_factors(post, B[l], "fb_out")
+        if l >= 2:
+            post.e_out.connect(B[l - 1].s_in)
+    return LavaNetwork(nr, precision, source, hidden, output, W, B)
+
+
+def run_lava(nr, x, labels, W0, B0, rng_seed: int = 0, precision: str = "fixed",
+             record: bool = False, epoch_size: int | None = None,
+             on_epoch: Callable | None = None, timeout_s: float = 3600.0) -> NetRun:
+    """Run the network in Lava (through ``LavaSession``). ``record``: read every
+    connection after every sample (slow; for verification). ``on_epoch`` as in
+    :func:`lava_bioadam.golden.network.run_l2`, called with the weights read from Lava."""
+    nr.check_inputs(x, labels)
+    net = build_lava(nr, W0, B0, labels, precision, x=x, rng_seed=rng_seed)
+    n, T = len(labels), nr.t_sample
+    records, epochs = [], []
+    with LavaSession(net.W[0], net.run_cfg(), timeout_s,
+                     what=f"Lava {precision} network {list(nr.sizes)}") as sess:
+        if record:
+            for _ in range(n):
+                sess.run(T)
+                records.append(net.read(sess))
+        else:
+            chunk = epoch_size or n
+            done = 0
+            while done < n:
+                step = min(chunk, n - done)
+                sess.run(step * T)
+                done += step
+                if on_epoch and epoch_size and done % epoch_size == 0:
+                    st = net.read(sess, ("weights",))
+                    epochs.append(on_epoch([c["weights"] for c in st["W"]],
+                                           [None if c is None else c["weights"] for c in st["B"]]))
+        final = net.read(sess)
+        pred = np.asarray(sess.get(net.output.pred)).astype(int)
+        loss = np.asarray(sess.get(net.output.loss)).astype(float)
+    run = NetRun(pred, loss, final, epochs=epochs)
+    if record:
+        run.states = stack_records(records)
+    return run

@@ -1,0 +1,159 @@
+"""Rule family N1: synaptic Adam with the synaptic-homeostasis normaliser.
+
+Physics (time unit: one sample; ``g = e h`` the local gradient)::
+
+    tau_m dm/dt = g - m                    first moment, in tag_1 ``t``
+    tau_r dr/dt = 1 - r (|g| + eps)        normaliser (linear form), in tag_2 ``d``
+    dw/dt       = -eta m r - lam w         weight (``lam`` on twins only)
+
+Products (``s`` = Lava's product shift, :func:`engine.widths.product_shift`;
+``g+``/``g-`` the non-negative parts of ``g`` as the role sees them, e.g.
+``x1 y1``/``x1 y2`` for a forward twin)::
+
+    dw = -c_wg u0 t d           (s=7)   -eta m r
+         -2^e_l u0 w y3         (s=5)   -lam w  (y3 = G, only if lam > 0)
+    dd = +c_dc u0               (s=0)   +1/tau_r
+         -c_dg x0 g+ d          (s=12)  -r g+ / tau_r
+         -c_dg x0 g- d          (s=12)  -r g- / tau_r
+         -c_de u0 d             (s=0)   -eps r / tau_r
+    dt = +c_tg x0 g+            (s=3)   +g+ / tau_m
+         -c_tg x0 g-            (s=3)   -g- / tau_m
+         -c_tm u0 t             (s=0)   -m / tau_m
+
+Every gradient product is a product of non-negative magnitudes with the same
+widths in both twins, so forward and feedback twins floor identically and their
+tags evolve bit-identically (transposed).
+"""
+from __future__ import annotations
+
+from lava_bioadam.engine import widths as W
+from lava_bioadam.engine.constants import check_tolerance, quantize, quantize_gain
+from lava_bioadam.engine.products import Product, check_products
+from lava_bioadam.errors import RuleError
+from lava_bioadam.rules.layer import (GRAD_FACTORS, SIGNAL, Encoding, LayerRules,
+                                      check_role, float_scale_exponents)
+from lava_bioadam.rules.params import RuleParams
+
+X_SCALE = W.X_MAX          # H = round(127 h)
+
+
+def build_n1(p: RuleParams, role: str = "forward") -> LayerRules:
+    """Constants, encodings and effective values of the N1 rule for one twin role."""
+    check_role(role)
+    notes = []
+    pos, neg = GRAD_FACTORS[role]
+    # --- first moment m in t, error code E -------------------------------------
+    m_, e_ = quantize(1.0 / p.tau_m)
+    tau_m = 1.0 / (m_ * 2.0 ** e_)
+    check_tolerance("tau_m", p.tau_m, tau_m)
+    # the |g| product of dd fixes the error code: c_dg * 127 * e_scale / 2^s = 1/tau_r
+    s_dg = W.product_shift(pos + ("d",))
+    bound = 2 ** s_dg * p.e_max / (X_SCALE * W.X_MAX * p.tau_r)
+    md, ed = quantize(bound, "ceil")
+    e_scale = 2 ** s_dg / (md * 2.0 ** ed * X_SCALE * p.tau_r)
+    if e_scale * p.e_max < 8:
+        notes.append(f"|e| is coded on only {e_scale * p.e_max:.1f} levels "
+                     f"(tau_r={p.tau_r} is long); g is coarse")
+    tau_r = p.tau_r
+    mg, eg, t_scale = tag_constant(p, pos, e_scale, tau_m)
+    # --- normaliser r in d ------------------------------------------------------
+    mc, ec = quantize(W.D_MAX / p.r_full_scale / tau_r, "floor")
+    d_scale = mc * 2.0 ** ec * tau_r
+    me, ee, eps = eps_constant(p, tau_r)
+    mw, ew, w_scale = weight_constant(p, t_scale, d_scale, notes)
+    prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r")]
+    lam, gain = predisposition(p, prods)
+    prods += [
+        Product("dd", "u0", (), mc, ec, "+1/tau_r"),
+        Product("dd", "x0", pos + ("d",), -md, ed, "-r g+ / tau_r"),
+        Product("dd", "x0", neg + ("d",), -md, ed, "-r g- / tau_r"),
+        Product("dd", "u0", ("d",), -me, ee, "-eps r / tau_r"),
+    ] + tag_products(pos, neg, mg, eg, m_, e_)
+    d0 = int(round(min(p.r0 * d_scale, W.D_MAX)))
+    effective = {"eta": p.eta, "tau_m": tau_m, "tau_r": tau_r, "eps": eps, "lam": lam,
+                 "r0": d0 / d_scale, "e_max": W.X_MAX / e_scale,
+                 "m_max": W.T_MAX / t_scale, "r_max": W.D_MAX / d_scale,
+                 "w_max": W.W_MAX / w_scale}
+    fixed = Encoding(h_scale=float(X_SCALE), e_scale=e_scale, t_scale=t_scale,
+                     d_scale=d_scale, w_scale=w_scale, g_scale=float(gain))
+    return finish(p, role, prods, fixed, effective, d0, notes, "n1")
+
+
+def tag_constant(p: RuleParams, pos: tuple, e_scale: float, tau_m: float):
+    """Constant of ``+g+/tau_m`` and the tag scale it implies: ``(mant, exp, t_scale)``."""
+    s_tg = W.product_shift(pos)
+    t_target = W.T_MAX / p.m_max
+    mg, eg = quantize(2 ** s_tg * t_target / (X_SCALE * e_scale * tau_m), "floor")
+    t_scale = mg * 2.0 ** eg * X_SCALE * e_scale * tau_m / 2 ** s_tg
+    return mg, eg, t_scale
+
+
+def tag_products(pos, neg, mg: int, eg: int, m_: int, e_: int) -> list:
+    """The ``dt`` products: the first moment of ``g = g+ - g-`` with rate ``1/tau_m``."""
+    return [Product("dt", "x0", pos, mg, eg, "+g+ / tau_m"),
+            Product("dt", "x0", neg, -mg, eg, "-g- / tau_m"),
+            Product("dt", "u0", ("t",), -m_, e_, "-m / tau_m")]
+
+
+def predisposition(p: RuleParams, prods: list) -> tuple[float, int]:
+    """Append ``-lam w`` as ``-2^e u0 w y3`` (gain ``y3 = G``) if ``p.lam > 0``;
+    returns ``(represented lam, G)``."""
+    if p.lam <= 0:
+        return 0.0, 0
+    el, gain, lam = quantize_gain(p.lam)
+    check_tolerance("lam", p.lam, lam)
+    prods.append(Product("dw", "u0", ("w", "y3"), -1, el,
+                         f"-lam w (predisposition, y3 = G = {gain})"))
+    return lam, gain
+
+
+def eps_constant(p: RuleParams, tau_r: float) -> tuple[int, int, float]:
+    """Constant of ``-eps r / tau_r`` (product ``u0 d``): ``(mant, exp, eps)``."""
+    if p.eps / tau_r < 2.0 ** (W.EXP_MIN - 1):
+        raise RuleError(
+            f"rules.eps/rules.tau_r = {p.eps / tau_r:.3g} per sample is below the "
+            f"smallest rate 2^-7 = {2.0 ** -7:.4g} of the engine: raise eps to at least "
+            f"{tau_r * 2.0 ** -7:.4g} or lower tau_r to at most {p.eps * 128:.4g}")
+    me, ee = quantize(p.eps / tau_r)
+    eps = me * 2.0 ** ee * tau_r
+    check_tolerance("eps", p.eps, eps)
+    return me, ee, eps
+
+
+def weight_constant(p: RuleParams, t_scale: float, d_scale: float,
+                    notes: list) -> tuple[int, int, float]:
+    """Constant of ``-eta m r`` (product ``u0 t d``) and the weight scale it implies:
+    ``(mant, exp, w_scale)``; a note when the weight range has to shrink."""
+    s_wg = W.product_shift(("t", "d"))
+    want = 2 ** s_wg * p.eta * (W.W_MAX / p.w_max) / (t_scale * d_scale)
+    if want >= 2.0 ** W.EXP_MIN:
+        mw, ew = quantize(want, "floor")
+    else:
+        mw, ew = 1, W.EXP_MIN
+        if want < 2.0 ** (W.EXP_MIN - 3):
+            raise RuleError(
+                f"rules.eta={p.eta:.3g} is too small for this encoding: the dw product "
+                f"t*d (shift {s_wg}) cannot be scaled below 2^-7 and the weight range "
+                f"would shrink more than 8-fold; raise eta, m_max or r_max")
+        notes.append(f"eta is small for this encoding: weight range reduced from "
+                     f"w_max={p.w_max:g} to {p.w_max * want / 2.0 ** W.EXP_MIN:.3g}")
+    w_scale = mw * 2.0 ** ew * t_scale * d_scale / (2 ** s_wg * p.eta)
+    if w_scale < 8:
+        notes.append(f"weights are coarse: {w_scale:.2f} integer steps per unit")
+    return mw, ew, w_scale
+
+
+def finish(p: RuleParams, role: str, prods: list, fixed: Encoding, effective: dict,
+           d0: int, notes: list, family: str) -> LayerRules:
+    """Check the products, derive the float encoding and assemble the rules."""
+    check_products(prods)
+    rho = float_scale_exponents(prods, SIGNAL[role])
+    flt = fixed.scaled(rho)
+    for v in ("h", "e"):
+        full = getattr(flt, f"{v}_scale") * (1.0 if v == "h" else p.e_max)
+        if not 2.0 ** -8 <= full <= 2.0 ** 8:
+            raise RuleError(f"float trace for {v} would reach {full:.3g} at full scale "
+                            f"(rho_{v}={rho[v]}); outside the sensible range 2^-8..2^8")
+    return LayerRules(params=p, effective=effective, products=tuple(prods), fixed=fixed,
+                      float=flt, t_epoch=p.t_epoch, d0=d0, role=role, rho=rho,
+                      family=family, notes=tuple(notes))

@@ -1,0 +1,58 @@
+"""Human-readable rules, encodings and bit budget (``lava-bioadam rules``)."""
+from __future__ import annotations
+
+from lava_bioadam.engine import widths as W
+from lava_bioadam.rules.layer import SIGNALS_TEXT, LayerRules
+
+
+def format_rules(r: LayerRules) -> str:
+    """One connection's rule strings, effective values, encodings and bit budget."""
+    lines = [f"Learning rules ({r.family}, Loihi3FLearningRule, same strings for fixed_pt "
+             f"and floating_pt), role {r.role}"]
+    for tgt in ("dw", "dd", "dt"):
+        lines.append(f"  {tgt} = {r.rule_string(tgt) or '(none)'}")
+    lines.append(f"  t_epoch = {r.t_epoch} steps per sample; traces tau = 2^40 (no decay)")
+    lines.append("")
+    lines.append("Effective physical hyperparameters (requested -> represented)")
+    req = {k: getattr(r.params, k, None) for k in r.effective}
+    req["r_max"] = r.params.r_full_scale
+    for k, v in r.effective.items():
+        rq = req.get(k)
+        rq = "-" if rq is None else f"{rq:.6g}"
+        lines.append(f"  {k:6s} {rq:>10s} -> {v:.6g}")
+    lines.append("")
+    lines.append("Encodings (physical -> units)      fixed_pt      floating_pt")
+    for name in ("h_scale", "e_scale", "t_scale", "d_scale", "w_scale", "g_scale"):
+        lines.append(f"  {name:14s}               {getattr(r.fixed, name):12.6g}  "
+                     f"{getattr(r.float, name):12.6g}")
+    lines.append("  float/fixed scale exponents rho: " +
+                 ", ".join(f"{k} {v:+d}" for k, v in r.rho.items()))
+    lines.append(f"  signals ({r.role} twin): " + SIGNALS_TEXT[r.role])
+    lines.append("")
+    lines.append("Bit budget per product (fixed_pt)")
+    lines.append(f"  {'target':6s} {'product':32s} {'widths':>6s} {'shift':>5s} "
+                 f"{'max|int32|':>11s} {'max|acc|':>9s}  meaning")
+    for pr in r.products:
+        lines.append(f"  {pr.target:6s} {pr.term():32s} {pr.width():6d} {pr.shift:5d} "
+                     f"{pr.int32_max():11d} {pr.acc_max():9d}  {pr.meaning}")
+    lines.append(f"  limits: int32 product <= {W.INT32_MAX}, accumulator <= {W.ACC_MAX} "
+                 f"(= 256 state units per sample)")
+    for n in r.notes:
+        lines.append(f"  note: {n}")
+    return "\n".join(lines)
+
+
+def format_network_rules(nr) -> str:
+    """Every learning connection of a :class:`~lava_bioadam.rules.network.NetworkRules`."""
+    out = []
+    for l in range(nr.n_layers):
+        for side, rules in (("W", nr.forward[l]), ("B", nr.feedback[l])):
+            if rules is not None:
+                out.append(f"=== {side}{l + 1} ({rules.role}), sizes {list(nr.sizes)}, "
+                           f"{nr.mode} feedback, t_epoch {nr.t_sample} ===")
+                out.append(format_rules(rules))
+                out.append("")
+        if l >= 1 and nr.feedback[l] is None:
+            out.append(f"=== B{l + 1}: fixed Dense (feedback alignment), no learning ===")
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
