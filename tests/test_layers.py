@@ -49,25 +49,35 @@ def layer_of_module(name: str):
     return parts[1]
 
 
+#: layers that may use the Lava layer only inside functions, so that their L0 and
+#: L2 paths run without loading Lava
+LAZY_LAVA = {"verify", "app"}
+
+
 def imports_of(path: Path):
+    """``(line, module, at_module_level)`` of every absolute import."""
     tree = ast.parse(path.read_text(), str(path))
+    top = {id(n) for n in tree.body}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for a in node.names:
-                yield node.lineno, a.name
+                yield node.lineno, a.name, id(node) in top
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.lineno, node.module
+            yield node.lineno, node.module, id(node) in top
 
 
 def violations(paths) -> list:
     bad = []
     for path in paths:
         layer = layer_of_path(path)
-        for line, mod in imports_of(path):
+        for line, mod, top in imports_of(path):
             target = layer_of_module(mod)
             if target is None or target == layer:
                 continue
             where = f"{path.relative_to(ROOT)}:{line} ({layer}) imports {mod}"
+            if target == "lava" and layer in LAZY_LAVA and top:
+                bad.append(where + ": import the Lava layer inside the function that runs "
+                           "Lava, so the L0/L2 paths do not load Lava")
             if target == "LAVA":
                 if layer in CORE_WITHOUT_LAVA:
                     bad.append(where + ": only lava_bioadam.lava and processes/ import Lava")
@@ -94,6 +104,7 @@ def test_import_rules_hold():
     ("golden", "from lava_bioadam.app.config import Config\n", "golden may import only"),
     ("rules", "def f():\n    from lava.proc.dense.process import Dense\n", "import Lava"),
     ("model", "import lava_bioadam.rules.n1\n", "model may import only"),
+    ("verify", "from lava_bioadam.lava.network import run_lava\n", "inside the function"),
 ])
 def test_a_violation_is_detected(tmp_path, monkeypatch, layer, source, fragment):
     """The checker fails on a deliberate violation (also one inside a function)."""
