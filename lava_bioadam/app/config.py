@@ -23,9 +23,10 @@ from lava_bioadam.verify.params import VerifyParams
 @dataclass
 class DataConfig:
     """Where samples come from. ``digits``: scikit-learn's handwritten digits,
-    features scaled to [0, 1]; ``npz``: a file with arrays ``x`` (n, features, in
-    [0, 1]) and ``y`` (n,) integer labels."""
-    dataset: Literal["digits", "npz"] = "digits"
+    features scaled to [0, 1]; ``yinyang``, ``rare_features``: generated from
+    ``split_seed`` (see ``lava_bioadam.app.data``); ``npz``: a file with arrays ``x``
+    (n, features, in [0, 1]) and ``y`` (n,) integer labels."""
+    dataset: Literal["digits", "npz", "yinyang", "rare_features"] = "digits"
     path: str | None = None
     test_fraction: float = 0.3
     split_seed: int = 0
@@ -102,6 +103,21 @@ class TrainingConfig:
 
 
 @dataclass
+class CompareConfig:
+    """Learning-rate sweeps of ``lava-bioadam compare --loihi``: the non-adaptive
+    baselines run at their best rate of these grids (chosen on the first seed's test
+    accuracy, which favours the baselines).
+
+    sgd_rates: ``optimizer.sgd.lr`` grid of L0 plain SGD.
+    loihi_rates: ``rules.eta`` grid of the fixed-point ``sgd`` and ``momentum`` rules.
+    """
+    sgd_rates: list[float] = field(default_factory=lambda: [0.003, 0.01, 0.03, 0.1, 0.3,
+                                                            1.0, 3.0, 10.0])
+    loihi_rates: list[float] = field(default_factory=lambda: [0.001, 0.002, 0.004, 0.008,
+                                                              0.016, 0.032, 0.064, 0.128])
+
+
+@dataclass
 class Config:
     name: str = "experiment"
     data: DataConfig = field(default_factory=DataConfig)
@@ -112,6 +128,8 @@ class Config:
     rules: RuleParams = field(default_factory=RuleParams)
     #: the L0/L1/L2/L3 comparison of ``lava-bioadam verify``
     verify: VerifyParams = field(default_factory=VerifyParams)
+    #: learning-rate sweeps of ``lava-bioadam compare --loihi``
+    compare: CompareConfig = field(default_factory=CompareConfig)
     source: str = field(default="<defaults>", metadata={"internal": True})
 
 

@@ -64,13 +64,14 @@ class Product:
         return (self.int32_max() >> self.shift) << (self.exp + W.EXP_OFFSET)
 
 
-def check_products(prods) -> None:
-    """Reject products that can wrap Lava's int32 product or saturate the accumulator."""
+def check_products(prods, may_saturate=()) -> None:
+    """Reject products that can wrap Lava's int32 product or saturate the accumulator
+    (except those in ``may_saturate``, whose saturation is part of a rule's design)."""
     for pr in prods:
         if pr.int32_max() > W.INT32_MAX:
             raise RuleError(f"{pr.target} product '{pr.term()}' can overflow Lava's int32 "
                             f"product ({pr.int32_max()} > 2^31-1)")
-        if pr.acc_max() > W.ACC_MAX:
+        if pr.acc_max() > W.ACC_MAX and pr not in may_saturate:
             raise RuleError(
                 f"{pr.target} product '{pr.term()}' can saturate the 16-bit accumulator "
                 f"(up to {pr.acc_max()} > {W.ACC_MAX} units, i.e. more than 256 state "

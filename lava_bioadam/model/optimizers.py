@@ -191,16 +191,23 @@ class SynapticN1(_ContinuousTime):
       is multiplicative). Same fixed point, relaxes with ``tau_r`` whatever the
       gradient's scale and grows geometrically, so it adapts across orders of
       magnitude; needs ``r0 > 0`` and ``tau_r`` of several samples for stability.
+      ``r_min`` adds a constant drive ``r_min / tau_r`` (so ``r = 0`` is not
+      absorbing); ``r`` is clipped at 0, as the engine's unsigned ``d``.
 
-    Both settle at ``r = 1/(E|g| + eps)`` for slowly varying statistics. No
-    division: Loihi-expressible (``d`` holds ``r``).
+    * ``frozen``: ``r`` stays at ``r0``: momentum SGD with rate ``eta r0`` (the
+      baseline that isolates the normaliser).
+
+    Both adaptive forms settle at ``r = 1/(E|g| + eps)`` for slowly varying
+    statistics. No division: Loihi-expressible (``d`` holds ``r``).
     """
 
-    FORMS = ("linear", "multiplicative")
+    FORMS = ("linear", "multiplicative", "frozen")
 
     def __init__(self, shape, eta: float, tau_m: float = 10.0, tau_r: float = 10.0,
-                 eps: float = 1e-2, r0: float = 0.0, form: str = "linear", **kw):
+                 eps: float = 1e-2, r0: float = 0.0, form: str = "linear",
+                 r_min: float = 0.0, **kw):
         super().__init__(shape, eta, **kw)
+        self.r_min = float(r_min)
         if form not in self.FORMS:
             raise ValueError(f"N1 form must be one of {self.FORMS}, got {form!r}")
         if form == "multiplicative" and r0 <= 0:
@@ -212,9 +219,16 @@ class SynapticN1(_ContinuousTime):
     def _state_rates(self, pre, post):
         g = np.outer(post, pre)
         drive = 1.0 - self.r * (np.abs(g) + self.eps)
-        if self.form == "multiplicative":
-            drive = self.r * drive
+        if self.form == "frozen":
+            drive = 0.0 * drive
+        elif self.form == "multiplicative":
+            drive = self.r * drive + self.r_min
         return {"m": (g - self.m) / self.tau_m, "r": drive / self.tau_r}
+
+    def _advance(self, pre, post, h):
+        super()._advance(pre, post, h)
+        if self.form == "multiplicative":   # as the engine's d >= 0 (Euler may undershoot)
+            self.r = np.maximum(self.r, 0.0)
 
     def _weight_rate(self, w):
         return -self.eta * self.m * self.r

@@ -12,14 +12,12 @@ made by :mod:`lava_bioadam.lava.rules`.
 """
 from lava_bioadam.rules.layer import ROLES, Encoding, LayerRules, float_scale_exponents
 from lava_bioadam.rules.n1 import build_n1
-from lava_bioadam.rules.network import (FEEDBACK, NetworkRules, build_network_rules,
-                                        schedule)
+from lava_bioadam.rules.network import (BUILDERS, FEEDBACK, NetworkRules, build_network_rules,
+                                        build_rules, schedule)
 from lava_bioadam.rules.params import RuleParams, rule_params_from_dict
 from lava_bioadam.rules.report import format_network_rules, format_rules
 
-build_rules = build_n1
-
 __all__ = ["RuleParams", "rule_params_from_dict", "LayerRules", "Encoding", "ROLES",
-           "float_scale_exponents", "build_rules", "build_n1", "format_rules",
+           "float_scale_exponents", "build_rules", "build_n1", "BUILDERS", "format_rules",
            "format_network_rules", "NetworkRules", "build_network_rules", "schedule",
            "FEEDBACK"]

@@ -127,7 +127,8 @@ class LayerRules:
 RHO_SPLIT = 0
 
 
-def float_scale_exponents(products, signal_of: dict, split: int = RHO_SPLIT) -> dict:
+def float_scale_exponents(products, signal_of: dict, split: int = RHO_SPLIT,
+                          pins: dict | None = None) -> dict:
     """Exponents ``rho_v = log2(float scale / fixed scale)`` of the signals
     ``h, e, t, d, w`` (and ``g`` when used) that let the float model run the SAME
     rule strings.
@@ -136,7 +137,8 @@ def float_scale_exponents(products, signal_of: dict, split: int = RHO_SPLIT) -> 
     model computes ``coef * prod(floats)``. With ``float = 2**rho * int`` for every
     factor, product ``P`` updating variable ``v`` needs
     ``rho_v - sum(rho_f for f in P.factors) = P.shift``. These equations plus
-    ``rho_h - rho_e = split`` must have one integer solution, else ``RuleError``.
+    ``rho_h - rho_e = split`` (and ``rho_v = pins[v]`` for the signals a family
+    pins, e.g. a constant ``d``) must have one integer solution, else ``RuleError``.
     Signals no product constrains get exponent 0.
     """
     names = ["h", "e", "t", "d", "w", "g"]
@@ -153,6 +155,11 @@ def float_scale_exponents(products, signal_of: dict, split: int = RHO_SPLIT) -> 
     row[col["h"]], row[col["e"]] = 1, -1
     rows.append(row)
     rhs.append(split)
+    for v, val in (pins or {}).items():
+        row = np.zeros(len(names))
+        row[col[v]] = 1
+        rows.append(row)
+        rhs.append(val)
     a, b = np.array(rows), np.array(rhs, dtype=float)
     used = np.abs(a).sum(axis=0) > 0
     sol, _, rank, _ = np.linalg.lstsq(a[:, used], b, rcond=None)

@@ -38,8 +38,11 @@ X_SCALE = W.X_MAX          # H = round(127 h)
 
 
 def build_n1(p: RuleParams, role: str = "forward") -> LayerRules:
-    """Constants, encodings and effective values of the N1 rule for one twin role."""
+    """Constants, encodings and effective values of the N1 rule for one twin role,
+    in the form ``p.form`` (``linear`` or ``multiplicative``)."""
     check_role(role)
+    if p.form == "multiplicative":
+        return build_n1_multiplicative(p, role)
     notes = []
     pos, neg = GRAD_FACTORS[role]
     # --- first moment m in t, error code E -------------------------------------
@@ -89,10 +92,18 @@ def tag_constant(p: RuleParams, pos: tuple, e_scale: float, tau_m: float):
 
 
 def tag_products(pos, neg, mg: int, eg: int, m_: int, e_: int) -> list:
-    """The ``dt`` products: the first moment of ``g = g+ - g-`` with rate ``1/tau_m``."""
+    """The ``dt`` products: the first moment of ``g = g+ - g-`` with rate ``1/tau_m``.
+
+    At ``1/tau_m = 1`` the decay ``-u0 t`` alone could exceed the accumulator at
+    ``t = -257``; it is then written as two products of half the rate (the
+    accumulator saturates after each product, and each half fits)."""
+    decay = Product("dt", "u0", ("t",), -m_, e_, "-m / tau_m")
+    decays = [decay]
+    if decay.acc_max() > W.ACC_MAX and m_ == 1:
+        half = Product("dt", "u0", ("t",), -1, e_ - 1, "-m / tau_m (half)")
+        decays = [half, half]
     return [Product("dt", "x0", pos, mg, eg, "+g+ / tau_m"),
-            Product("dt", "x0", neg, -mg, eg, "-g- / tau_m"),
-            Product("dt", "u0", ("t",), -m_, e_, "-m / tau_m")]
+            Product("dt", "x0", neg, -mg, eg, "-g- / tau_m")] + decays
 
 
 def predisposition(p: RuleParams, prods: list) -> tuple[float, int]:
@@ -144,10 +155,16 @@ def weight_constant(p: RuleParams, t_scale: float, d_scale: float,
 
 
 def finish(p: RuleParams, role: str, prods: list, fixed: Encoding, effective: dict,
-           d0: int, notes: list, family: str) -> LayerRules:
-    """Check the products, derive the float encoding and assemble the rules."""
-    check_products(prods)
-    rho = float_scale_exponents(prods, SIGNAL[role])
+           d0: int, notes: list, family: str, pins: dict | None = None,
+           rho_products=None, may_saturate=()) -> LayerRules:
+    """Check the products, derive the float encoding and assemble the rules.
+
+    pins: float scale exponents a family fixes itself; rho_products: the products
+    the float scales must compensate (default all); may_saturate: products whose
+    accumulator saturation is part of the design."""
+    check_products(prods, may_saturate)
+    rho = float_scale_exponents(prods if rho_products is None else rho_products,
+                                SIGNAL[role], pins=pins)
     flt = fixed.scaled(rho)
     for v in ("h", "e"):
         full = getattr(flt, f"{v}_scale") * (1.0 if v == "h" else p.e_max)
@@ -157,3 +174,95 @@ def finish(p: RuleParams, role: str, prods: list, fixed: Encoding, effective: di
     return LayerRules(params=p, effective=effective, products=tuple(prods), fixed=fixed,
                       float=flt, t_epoch=p.t_epoch, d0=d0, role=role, rho=rho,
                       family=family, notes=tuple(notes))
+
+
+def _pow2_constant(value: float, max_mant: int = 2) -> tuple[int, int]:
+    """Smallest ``mant * 2^exp >= value`` (3 % slack) with ``mant <= max_mant``: the
+    constant of a product whose int32 fits only at mantissa 1 or 2."""
+    for e in range(W.EXP_MIN, W.EXP_MAX + 1):
+        for m in range(1, max_mant + 1):
+            if m * 2.0 ** e >= value * (1 - 0.03):
+                return (m, e) if m % 2 or e == W.EXP_MAX else (m // 2, e + 1)
+    raise RuleError(f"{value:.3g} exceeds {max_mant}*2^{W.EXP_MAX}, the largest constant "
+                    f"whose product fits int32")
+
+
+def build_n1_multiplicative(p: RuleParams, role: str) -> LayerRules:
+    """N1, multiplicative form: ``tau_r dr/dt = r (1 - r (|g| + eps)) + r_min``.
+
+    ``dd`` products, negative ones first (Lava saturates the running sum after each
+    product: a positive product first would clip near ``d = 255`` before the
+    negative ones are subtracted)::
+
+        - c_de u0 d d            (s=7)   -eps r^2 / tau_r
+        - c_dg x0 g+ d d         (s=21)  -r^2 g+ / tau_r
+        - c_dg x0 g- d d         (s=21)  -r^2 g- / tau_r
+        + c_dc u0 d              (s=0)   +r / tau_r
+        + c_f u0                 (s=0)   +r_min / tau_r       (only if r_min > 0)
+
+    ``c_dg`` has mantissa 1 or 2 (``127 * 128 * 255^2 * mant < 2^31``), so it is a
+    power of two and the represented ``e_max`` lies within a factor 2 above the
+    request. The ``r^2 g`` products may saturate the accumulator (a large gradient
+    drives ``d`` towards 0 in one sample); ``d = 0`` is a fixed point that only
+    ``r_min > 0`` leaves. The constant ``r_min`` product does not scale with ``d``:
+    the float model (L1) represents it only when ``r_min = 0``.
+    """
+    notes = []
+    pos, neg = GRAD_FACTORS[role]
+    mc, ec = quantize(1.0 / p.tau_r)
+    tau_r = 1.0 / (mc * 2.0 ** ec)
+    check_tolerance("tau_r", p.tau_r, tau_r)
+    # eps r^2 / tau_r (u0 d d, shift 7) fixes d_scale for the requested r_max
+    s_de = W.product_shift(("d", "d"))
+    me, ee = quantize(2 ** s_de * p.eps * p.r_full_scale / (W.D_MAX * tau_r))
+    c_de = me * 2.0 ** ee
+    d_scale = 2 ** s_de * p.eps / (c_de * tau_r)
+    check_tolerance("r_max", p.r_full_scale, W.D_MAX / d_scale)
+    # r^2 |g| / tau_r (x0 x1 y1 d d, shift 21) fixes the error code
+    s_dg = W.product_shift(pos + ("d", "d"))
+    md, ed = _pow2_constant(2 ** s_dg * p.e_max / (X_SCALE * W.X_MAX * d_scale * tau_r))
+    e_scale = 2 ** s_dg / (md * 2.0 ** ed * X_SCALE * d_scale * tau_r)
+    m_, e_ = quantize(1.0 / p.tau_m)
+    tau_m = 1.0 / (m_ * 2.0 ** e_)
+    check_tolerance("tau_m", p.tau_m, tau_m)
+    mg, eg, t_scale = tag_constant(p, pos, e_scale, tau_m)
+    mw, ew, w_scale = weight_constant(p, t_scale, d_scale, notes)
+    prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r")]
+    lam, gain = predisposition(p, prods)
+    g_prods = [Product("dd", "x0", pos + ("d", "d"), -md, ed, "-r^2 g+ / tau_r"),
+               Product("dd", "x0", neg + ("d", "d"), -md, ed, "-r^2 g- / tau_r")]
+    prods += [Product("dd", "u0", ("d", "d"), -me, ee, "-eps r^2 / tau_r")] + g_prods
+    prods.append(Product("dd", "u0", ("d",), mc, ec, "+r / tau_r"))
+    rho_products = list(prods)
+    r_min = 0.0
+    if p.r_min > 0:
+        mf, ef = quantize(p.r_min * d_scale / tau_r)
+        r_min = mf * 2.0 ** ef * tau_r / d_scale
+        check_tolerance("r_min", p.r_min, r_min)
+        prods.append(Product("dd", "u0", (), mf, ef, "+r_min / tau_r"))
+        notes.append("r_min > 0: its constant product does not scale with d, so the "
+                     "floating_pt model (L1) does not represent it")
+    tags = tag_products(pos, neg, mg, eg, m_, e_)
+    prods += tags
+    rho_products += tags
+    gmax = min(g_prods[0].acc_max(), W.ACC_MAX)
+    eps_acc = ((me * W.D_MAX ** 2) >> s_de) << (ee + W.EXP_OFFSET)
+    grow = (mc * W.D_MAX) << (ec + W.EXP_OFFSET)
+    if gmax + eps_acc - grow >= W.D_MAX * W.ROUND_DIV:
+        r_top = W.D_MAX / d_scale
+        notes.append(f"a gradient above {(tau_r + 1 - p.eps * r_top) / r_top:.3g} at r = "
+                     f"r_max drives d to 0 in one sample; "
+                     + ("r_min brings it back" if r_min > 0 else
+                        "r = 0 is then absorbing: set r_min > 0 or a longer tau_r"))
+    d0 = int(round(min(p.r0 * d_scale, W.D_MAX)))
+    if d0 == 0:
+        raise RuleError(f"rules.r0={p.r0:g} codes to d0 = 0, absorbing for the "
+                        f"multiplicative form; use r0 >= {0.5 / d_scale:.3g}")
+    effective = {"eta": p.eta, "tau_m": tau_m, "tau_r": tau_r,
+                 "eps": c_de * d_scale * tau_r / 2 ** s_de, "lam": lam, "r0": d0 / d_scale,
+                 "r_min": r_min, "e_max": W.X_MAX / e_scale, "m_max": W.T_MAX / t_scale,
+                 "r_max": W.D_MAX / d_scale, "w_max": W.W_MAX / w_scale}
+    fixed = Encoding(h_scale=float(X_SCALE), e_scale=e_scale, t_scale=t_scale,
+                     d_scale=d_scale, w_scale=w_scale, g_scale=float(gain))
+    return finish(p, role, prods, fixed, effective, d0, notes, "n1",
+                  rho_products=rho_products, may_saturate=tuple(g_prods))

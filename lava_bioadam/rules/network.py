@@ -22,8 +22,17 @@ import numpy as np
 from lava_bioadam.errors import RuleError
 from lava_bioadam.rules.n1 import build_n1
 from lava_bioadam.rules.params import RuleParams
+from lava_bioadam.rules.sgd import build_momentum, build_sgd
 
 FEEDBACK = ("predisposition", "alignment")
+#: rule family (``RuleParams.rule``) -> builder ``(params, role) -> LayerRules``
+BUILDERS = {"n1": build_n1, "momentum": build_momentum, "sgd": build_sgd}
+
+
+def build_rules(params: RuleParams, role: str = "forward"):
+    """The :class:`~lava_bioadam.rules.layer.LayerRules` of one connection in
+    ``role`` ("forward" or "feedback") for the family ``params.rule``."""
+    return BUILDERS[params.rule](params, role)
 
 
 def schedule(n_layers: int) -> dict:
@@ -91,7 +100,7 @@ def build_network_rules(params: RuleParams, sizes, mode: str = "predisposition")
     forward, feedback = [], [None]
     for l in range(1, L + 1):
         twin = mode == "predisposition" and l >= 2
-        forward.append(build_n1(base if twin else no_lam, "forward"))
+        forward.append(build_rules(base if twin else no_lam, "forward"))
         if l >= 2:
-            feedback.append(build_n1(base, "feedback") if twin else None)
+            feedback.append(build_rules(base, "feedback") if twin else None)
     return NetworkRules(sizes, mode, forward, feedback, sched)

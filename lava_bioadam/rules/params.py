@@ -8,11 +8,22 @@ from typing import Optional
 from lava_bioadam.errors import RuleError
 
 
+RULE_FAMILIES = ("n1", "momentum", "sgd")
+N1_FORMS = ("linear", "multiplicative")
+
+
 @dataclass(frozen=True)
 class RuleParams:
     """Physical hyperparameters of one learning layer (time unit: one sample).
 
-    eta:     learning rate of ``dw = -eta m r`` (weight units per sample).
+    rule:    rule family: ``n1`` (synaptic Adam, N1 normaliser), ``momentum`` (the
+             N1 rule with the normaliser frozen at ``r0``: momentum SGD) or ``sgd``
+             (plain SGD, ``dw = -eta g``).
+    form:    N1 normaliser form: ``linear`` (``tau_r dr = 1 - r(|g| + eps)``) or
+             ``multiplicative`` (``tau_r dr = r (1 - r(|g| + eps)) + r_min``).
+    r_min:   multiplicative form only: constant drive ``r_min / tau_r`` per sample
+             that makes ``r = 0`` non-absorbing (0: no drive product).
+    eta:     learning rate of ``dw = -eta m r`` (``-eta g`` for sgd).
     tau_m:   first-moment time constant (samples).
     tau_r:   normaliser time constant of ``tau_r dr = 1 - r(|g| + eps)`` (samples).
     eps:     normaliser floor (gradient units); ``r <= 1/eps``.
@@ -25,6 +36,8 @@ class RuleParams:
     t_epoch: time steps per sample = learning epoch length.
     """
 
+    rule: str = "n1"
+    form: str = "linear"
     eta: float = 0.01
     tau_m: float = 8.0
     tau_r: float = 16.0
@@ -36,8 +49,13 @@ class RuleParams:
     r_max: Optional[float] = None
     w_max: float = 2.0
     t_epoch: int = 2
+    r_min: float = 0.0
 
     def __post_init__(self):
+        if self.rule not in RULE_FAMILIES:
+            raise RuleError(f"rules.rule must be one of {list(RULE_FAMILIES)}, got {self.rule!r}")
+        if self.form not in N1_FORMS:
+            raise RuleError(f"rules.form must be one of {list(N1_FORMS)}, got {self.form!r}")
         for name in ("eta", "tau_m", "tau_r", "eps", "e_max", "m_max", "w_max"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and v > 0):
@@ -48,6 +66,11 @@ class RuleParams:
             raise RuleError(f"rules.r0 must be >= 0, got {self.r0!r}")
         if self.r_max is not None and not self.r_max > 0:
             raise RuleError(f"rules.r_max must be positive, got {self.r_max!r}")
+        if not (isinstance(self.r_min, (int, float)) and self.r_min >= 0):
+            raise RuleError(f"rules.r_min must be >= 0, got {self.r_min!r}")
+        if self.rule == "n1" and self.form == "multiplicative" and not self.r0 > 0:
+            raise RuleError("rules.r0 must be > 0 with form multiplicative (r = 0 is a "
+                            "fixed point of r (1 - r(|g| + eps)))")
         if not (isinstance(self.t_epoch, int) and 2 <= self.t_epoch <= 63):
             raise RuleError(f"rules.t_epoch must be an integer in 2..63 (a forward step "
                             f"and an error step per sample), got {self.t_epoch!r}")

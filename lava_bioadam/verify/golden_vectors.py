@@ -27,6 +27,13 @@ CASES = {
                                 (20, 9, 7, 5), "predisposition", 30, 0, 1.0),
     "net_20-9-5_align_seed1": (RuleParams(eta=0.02, tau_r=8.0), (20, 9, 5), "alignment",
                                30, 1, 1.0),
+    "net_20-9-5_mult_seed3": (RuleParams(form="multiplicative", eta=0.02, tau_r=16.0,
+                                         eps=1 / 16, lam=2.0 ** -7, r_min=1 / 32),
+                              (20, 9, 5), "predisposition", 30, 3, 1.0),
+    "net_20-9-5_momentum_seed4": (RuleParams(rule="momentum", eta=0.03, lam=2.0 ** -7),
+                                  (20, 9, 5), "predisposition", 30, 4, 1.0),
+    "net_20-9-5_sgd_seed5": (RuleParams(rule="sgd", eta=0.03, lam=2.0 ** -7),
+                             (20, 9, 5), "predisposition", 30, 5, 1.0),
 }
 
 #: where the test suite keeps them (a source checkout)

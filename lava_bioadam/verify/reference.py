@@ -15,10 +15,16 @@ from lava_bioadam.model.optimizers import SynapticN1
 
 
 def reference_optimizer(rules, shape) -> SynapticN1:
-    """The float64 optimizer that the fixed-point ``rules`` represent."""
+    """The float64 optimizer that the fixed-point ``rules`` represent: N1 in the
+    rules' form, or N1 with a frozen normaliser for the ``momentum`` and ``sgd``
+    families (``sgd``: ``tau_m = 1``, the tag is the last gradient)."""
     e = rules.effective
-    return SynapticN1(shape, eta=e["eta"], tau_m=e["tau_m"], tau_r=e["tau_r"], eps=e["eps"],
-                      r0=e["r0"], form="linear", order="explicit", lam=e["lam"])
+    if rules.family == "n1":
+        return SynapticN1(shape, eta=e["eta"], tau_m=e["tau_m"], tau_r=e["tau_r"],
+                          eps=e["eps"], r0=e["r0"], form=rules.params.form,
+                          r_min=e.get("r_min", 0.0), order="explicit", lam=e["lam"])
+    return SynapticN1(shape, eta=e["eta"], tau_m=e.get("tau_m", 1.0), r0=e["r0"],
+                      form="frozen", order="explicit", lam=e["lam"])
 
 
 def _state(opt, w) -> dict:

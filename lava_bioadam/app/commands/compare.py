@@ -1,18 +1,23 @@
-"""``lava-bioadam compare CONFIG``: the L0 reference table of docs/model.md.
+"""``lava-bioadam compare CONFIG``: side-by-side tables of rules.
 
-Trains the config's network with each (rule, feedback) variant on the config's data,
-for every seed, and prints a Markdown table of mean +- std test accuracy and the
-final W/B^T angle.
+Without ``--loihi``: the L0 reference table of docs/model.md, the config's network
+trained with each (rule, feedback) variant. With ``--loihi``: what the adaptive rules
+are for, exact Adam, N1 in both forms and the non-adaptive baselines (SGD in float;
+the fixed-point ``sgd`` and ``momentum`` rules) at their best rate of a sweep, in
+float64 (L0) and on the emulated Loihi (L2). Every row: mean +- std test accuracy over
+the seeds and the final W/B^T angle.
 """
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import numpy as np
 
 from lava_bioadam.app.commands.common import add_config_args, load_with_overrides
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.training import train_network, train_reference
+from lava_bioadam.errors import UserError
 
 #: (label, optimizer.rule, network.feedback)
 VARIANTS = (
@@ -32,28 +37,91 @@ def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="reference (L0) table: Adam vs N1/N2, feedback modes")
     add_config_args(p)
     p.add_argument("--loihi", action="store_true",
-                   help="add the fixed-point network of the rules section: L2 emulator and "
-                        "L3 Lava fixed_pt (minutes per seed)")
+                   help="instead: adaptive rules against SGD baselines at their best rate, "
+                        "float64 (L0) and fixed point (L2 emulator), see compare: section")
     p.set_defaults(func=run)
 
 
-#: (label, train backend) of the fixed-point rows added by --loihi
-LOIHI_ROWS = (("L2 emulator, fixed-point N1", "emulator"),
-              ("L3 Lava fixed_pt, fixed-point N1", "lava-fixed"))
+def _summary(label, rule, feedback, results) -> dict:
+    finals = [r["final"] for r in results]
+    angles = np.array([[a for a, _ in f["symmetry"]] for f in finals])
+    return {"label": label, "rule": rule, "feedback": feedback,
+            "acc": np.array([f["test_accuracy"] for f in finals]),
+            "angle": angles.max(axis=1) if angles.size else None}
+
+
+def _with_optimizer(cfg, rule, **section):
+    c = copy.deepcopy(cfg)
+    c.optimizer.rule = rule
+    if section:
+        sub = getattr(c.optimizer, rule)
+        for k, v in section.items():
+            setattr(sub, k, v)
+    return c
+
+
+def _with_rules(cfg, **changes):
+    c = copy.deepcopy(cfg)
+    c.rules = dataclasses.replace(c.rules, **changes)
+    return c
+
+
+def _sweep(label, make_cfg, rates, train, data, seeds, log) -> tuple[float, dict]:
+    """Best rate of ``rates`` on the first seed's final test accuracy, then every
+    seed at that rate; prints the sweep. Returns ``(best rate, row)``."""
+    scores = []
+    for rate in rates:
+        try:
+            acc = train(make_cfg(rate), data, seeds[0])["final"]["test_accuracy"]
+        except UserError as exc:          # a rate the encoding cannot represent
+            acc = float("nan")
+            if log:
+                log(f"  sweep {label}: rate {rate:g} skipped ({exc})")
+        scores.append(acc)
+        if log:
+            log(f"  sweep {label}: rate {rate:g} -> seed {seeds[0]} test accuracy {acc:.4f}")
+    ok = [i for i, a in enumerate(scores) if a == a]
+    if not ok:
+        raise UserError(f"compare: no rate of the {label} sweep is representable")
+    best = rates[max(ok, key=lambda i: scores[i])]
+    return best, [train(make_cfg(best), data, s) for s in seeds]
 
 
 def compare_loihi(cfg, data, log=print) -> list[dict]:
-    """The config's fixed-point network (rules section) at L2 and L3, every seed."""
+    """Adaptive rules against non-adaptive baselines at their best rate, in float64
+    (L0) and on the emulated Loihi (L2), same samples and schedule, every seed."""
+    seeds, fb = cfg.training.seeds, cfg.network.feedback
     rows = []
-    for label, backend in LOIHI_ROWS:
-        finals = [train_network(cfg, data, s, None, backend)["final"] for s in cfg.training.seeds]
-        acc = np.array([f["test_accuracy"] for f in finals])
-        angles = np.array([[a for a, _ in f["symmetry"]] for f in finals])
-        row = {"label": label, "rule": "rules (fixed)", "feedback": cfg.network.feedback,
-               "acc": acc, "angle": angles.max(axis=1) if angles.size else None}
+
+    def emit(row):
         rows.append(row)
         if log:
             log(format_row(row))
+
+    def ref(c, d, s):
+        return train_reference(c, d, s)
+
+    def emu(c, d, s):
+        return train_network(c, d, s, None, "emulator")
+
+    emit(_summary("L0 exact Adam", "adam", fb,
+                  [ref(_with_optimizer(cfg, "adam"), data, s) for s in seeds]))
+    lr, res = _sweep("L0 SGD", lambda r: _with_optimizer(cfg, "sgd", lr=r),
+                     cfg.compare.sgd_rates, ref, data, seeds, log)
+    emit(_summary(f"L0 SGD, best rate {lr:g}", "sgd", fb, res))
+    for form in ("linear", "multiplicative"):
+        c = _with_optimizer(cfg, "n1", form=form)
+        if form == "multiplicative" and c.optimizer.n1.r0 <= 0:
+            c.optimizer.n1.r0 = 1.0
+        emit(_summary(f"L0 N1 {form}", "n1", fb, [ref(c, data, s) for s in seeds]))
+    for form in ("linear", "multiplicative"):
+        c = _with_rules(cfg, rule="n1", form=form)
+        emit(_summary(f"L2 N1 {form}", f"rules n1 {form}", fb,
+                      [emu(c, data, s) for s in seeds]))
+    for family in ("sgd", "momentum"):
+        eta, res = _sweep(f"L2 {family}", lambda r: _with_rules(cfg, rule=family, eta=r),
+                          cfg.compare.loihi_rates, emu, data, seeds, log)
+        emit(_summary(f"L2 {family}, best eta {eta:g}", f"rules {family}", fb, res))
     return rows
 
 
@@ -61,13 +129,10 @@ def compare(cfg, data, log=print) -> list[dict]:
     """One row per variant: accuracies per seed and final angles (degrees)."""
     rows = []
     for label, rule, feedback in VARIANTS:
-        c = copy.deepcopy(cfg)
-        c.optimizer.rule, c.network.feedback = rule, feedback
-        finals = [train_reference(c, data, s)["final"] for s in c.training.seeds]
-        acc = np.array([f["test_accuracy"] for f in finals])
-        angles = np.array([[a for a, _ in f["symmetry"]] for f in finals])
-        row = {"label": label, "rule": rule, "feedback": feedback, "acc": acc,
-               "angle": angles.max(axis=1) if angles.size else None}
+        c = _with_optimizer(cfg, rule)
+        c.network.feedback = feedback
+        row = _summary(label, rule, feedback,
+                       [train_reference(c, data, s) for s in c.training.seeds])
         rows.append(row)
         if log:
             log(format_row(row))
@@ -78,6 +143,8 @@ def format_row(row) -> str:
     acc = row["acc"]
     if row["feedback"] == "backprop":
         angle = "0 (B = W^T)"
+    elif row["angle"] is None:
+        angle = "-"
     else:
         angle = f"{row['angle'].mean():.2e}"
     return (f"| {row['label']} | {row['rule']} | {row['feedback']} | "
@@ -92,7 +159,5 @@ def run(args) -> int:
           f"final angle between W_l and B_l^T over layers (degrees), mean over seeds")
     print("| variant | rule | feedback | test accuracy | W/B^T angle |")
     print("|---|---|---|---|---|")
-    compare(cfg, data)
-    if args.loihi:
-        compare_loihi(cfg, data)
+    (compare_loihi if args.loihi else compare)(cfg, data)
     return 0

@@ -45,7 +45,8 @@ def run(args) -> int:
     train = BACKENDS[args.backend]
     log = None if args.quiet else (lambda rec: print(format_record(rec), flush=True))
     rule = (f"optimizer {cfg.optimizer.rule}" if args.backend == "reference"
-            else "fixed-point N1 rules")
+            else f"fixed-point rules {cfg.rules.rule}"
+            + (f" ({cfg.rules.form})" if cfg.rules.rule == "n1" else ""))
     print(f"{cfg.name}: {cfg.network.sizes}, {rule}, {cfg.network.feedback} feedback, "
           f"backend {args.backend}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}",
           flush=True)

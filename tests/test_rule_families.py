@@ -1,0 +1,74 @@
+"""The rule families beyond linear N1: N1 multiplicative (adaptive at any scale
+within its range) and the non-adaptive baselines ``momentum`` (normaliser frozen)
+and ``sgd`` (tag = last gradient). Each: rules, twin identity, L2 == L3, L1 ~ L0."""
+import numpy as np
+import pytest
+
+from lava_bioadam.errors import RuleError
+from lava_bioadam.golden import twins as tw
+from lava_bioadam.rules import RuleParams, build_rules
+from lava_bioadam.verify.cases import verify_network_case
+from lava_bioadam.verify.reference import run_twin_l0
+
+FAMILIES = {
+    "multiplicative": RuleParams(form="multiplicative", eta=0.02, tau_r=16.0, eps=1 / 16,
+                                 lam=2.0 ** -7),
+    "momentum": RuleParams(rule="momentum", eta=0.03, lam=2.0 ** -7),
+    "sgd": RuleParams(rule="sgd", eta=0.03, lam=2.0 ** -7),
+}
+
+
+def test_baselines_have_no_normaliser_dynamics():
+    for name in ("momentum", "sgd"):
+        r = build_rules(FAMILIES[name])
+        assert r.dd == "" and r.family == name and "u0 * t * d" in r.dw
+        assert r.d0 > 0 and r.effective["r0"] == pytest.approx(1.0, rel=0.01)
+    sgd = build_rules(FAMILIES["sgd"])
+    assert sgd.dt.count("- 2^-1 * u0 * t") == 2      # tau_m = 1 as two halves (t = g)
+
+
+def test_multiplicative_products_are_ordered_and_fit_int32():
+    r = build_rules(FAMILIES["multiplicative"])
+    dd = [p for p in r.products if p.target == "dd"]
+    signs = [p.mant > 0 for p in dd]
+    assert signs == sorted(signs)                       # negative products first
+    assert all(p.int32_max() < 2 ** 31 for p in r.products)
+    assert any(p.factors.count("d") == 2 for p in dd)   # r^2 |g|: d * d * x * y
+    with pytest.raises(RuleError, match="r0"):
+        RuleParams(form="multiplicative", r0=0.0)
+
+
+@pytest.mark.parametrize("name", list(FAMILIES))
+def test_twins_keep_identical_tags(name):
+    p = FAMILIES[name]
+    f, b = build_rules(p, "forward"), build_rules(p, "feedback")
+    H, E = tw.twin_codes(20, 12, 150, 0)
+    rng = np.random.default_rng(0)
+    W0 = 2 * rng.integers(-60, 61, (12, 20))
+    B0 = 2 * rng.integers(-60, 61, (20, 12))
+    c = tw.twin_comparison(tw.run_twin_l2(f, H, E, W0, 0), tw.run_twin_l2(b, H, E, B0, 0))
+    assert c["ndiff"]["tag_1"].sum() == 0 and c["ndiff"]["tag_2"].sum() == 0
+
+
+def test_multiplicative_normaliser_tracks_the_float_reference():
+    """Stationary random codes: r in L2 (integer d / d_scale) follows the float64
+    multiplicative N1 with the effective hyperparameters within 5 % in the mean."""
+    r = build_rules(FAMILIES["multiplicative"])
+    H, E = tw.twin_codes(20, 12, 400, 1)
+    w0 = np.zeros((12, 20), dtype=int)
+    l2 = tw.run_twin_l2(r, H, E, w0, 1)
+    l0 = run_twin_l0(r, H / r.fixed.h_scale, E / r.fixed.e_scale, w0 / r.fixed.w_scale)
+    r2 = l2["tag_2"][200:] / r.fixed.d_scale
+    r0 = l0["tag_2"][200:]
+    assert abs(r2.mean() / r0.mean() - 1) < 0.05, (r2.mean(), r0.mean())
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("name", list(FAMILIES))
+@pytest.mark.parametrize("sizes", [(20, 12), (20, 9, 7, 5)])
+def test_l2_equals_l3_and_l1_matches_l0(name, sizes):
+    rows = verify_network_case(FAMILIES[name], sizes, 20, 1)
+    assert rows[0]["pred_ndiff"] == 0
+    for r in rows:
+        assert r.get("l2_l3_ndiff", 0) == 0, r
+        assert r.get("l1_l0_rel", 0.0) < 1e-6, r
