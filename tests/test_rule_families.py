@@ -72,3 +72,41 @@ def test_l2_equals_l3_and_l1_matches_l0(name, sizes):
     for r in rows:
         assert r.get("l2_l3_ndiff", 0) == 0, r
         assert r.get("l1_l0_rel", 0.0) < 1e-6, r
+
+
+def test_multiplicative_normaliser_relaxes_in_tau_r_at_every_scale():
+    """On the engine (L2) the multiplicative form relaxes up to its steady state in a
+    few tau_r at any gradient scale; the linear form needs ~tau_r/(|g| + eps)."""
+    from lava_bioadam.verify.normaliser_range import normaliser_range
+
+    p = RuleParams(tau_r=16.0, eps=0.125, eta=0.015)
+    lin = normaliser_range(build_rules(p), 300, [0, 6])
+    mul = normaliser_range(build_rules(RuleParams(**{**p.__dict__, "form": "multiplicative"})),
+                           300, [0, 6])
+    for row in mul:
+        assert 0 <= row["l2_up"] < 5 and abs(row["l2_over_target"] - 1) < 0.05, row
+    assert lin[1]["l2_up"] > 2 * mul[1]["l2_up"]
+
+
+def test_compare_loihi_rows(capsys):
+    """``compare --loihi`` on a tiny problem: every row present, the sweeps printed."""
+    from lava_bioadam.app.commands.compare import compare_loihi
+    from lava_bioadam.app.config import config_from_dict
+    from lava_bioadam.app.data import Split
+
+    rng = np.random.default_rng(0)
+    x = rng.random((60, 6))
+    y = (x[:, 0] > x[:, 1]).astype(int)
+    data = Split(x[:40], y[:40], x[40:], y[40:])
+    cfg = config_from_dict({"network": {"sizes": [6, 5, 2]},
+                            "training": {"epochs": 1, "seeds": [0, 1]},
+                            "rules": {"eta": 0.015, "tau_r": 4.0, "lam": 2 ** -8},
+                            "compare": {"sgd_rates": [0.01, 0.1], "loihi_rates": [0.016, 0.064]}})
+    rows = compare_loihi(cfg, data, log=print)
+    labels = [r["label"] for r in rows]
+    assert labels[0] == "L0 exact Adam" and labels[1].startswith("L0 SGD, best rate")
+    assert {"L0 N1 linear", "L0 N1 multiplicative", "L2 N1 linear", "L2 N1 multiplicative"} <= set(labels)
+    assert any(l.startswith("L2 sgd, best eta") for l in labels)
+    assert any(l.startswith("L2 momentum, best eta") for l in labels)
+    assert all(len(r["acc"]) == 2 for r in rows)
+    assert "sweep L2 momentum: rate 0.064" in capsys.readouterr().out

@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 
 from lava_bioadam.errors import ConfigError, UserError
-from lava_bioadam.rules.params import RuleParams
+from lava_bioadam.rules.params import RuleParams, rule_params_from_dict
 from lava_bioadam.verify.params import VerifyParams
 
 
@@ -110,11 +110,16 @@ class CompareConfig:
 
     sgd_rates: ``optimizer.sgd.lr`` grid of L0 plain SGD.
     loihi_rates: ``rules.eta`` grid of the fixed-point ``sgd`` and ``momentum`` rules.
+    linear, multiplicative: changes to the ``rules:`` section for the fixed-point N1
+        rows of that form (each form has its own representable range, e.g. the
+        multiplicative form needs a longer ``tau_r``).
     """
     sgd_rates: list[float] = field(default_factory=lambda: [0.003, 0.01, 0.03, 0.1, 0.3,
                                                             1.0, 3.0, 10.0])
     loihi_rates: list[float] = field(default_factory=lambda: [0.001, 0.002, 0.004, 0.008,
                                                               0.016, 0.032, 0.064, 0.128])
+    linear: dict = field(default_factory=dict)
+    multiplicative: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -150,6 +155,10 @@ def _check_value(key: str, value, tp, where: str):
     if origin is Literal:
         if value not in args:
             raise ConfigError(f"{where}: {key} must be one of {list(args)}, got {value!r}")
+        return value
+    if tp is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: {key} must be a mapping, got {value!r}")
         return value
     if tp is list:
         if not isinstance(value, list) or not value:
@@ -212,6 +221,12 @@ def _build(cls, raw, where: str, prefix: str = ""):
 
 
 def _check_consistency(cfg: Config, where: str) -> None:
+    for form in ("linear", "multiplicative"):
+        changes = getattr(cfg.compare, form)
+        try:
+            rule_params_from_dict({**dataclasses.asdict(cfg.rules), **changes})
+        except UserError as exc:
+            raise ConfigError(f"{where}: compare.{form}: {exc}") from None
     if cfg.data.test_fraction >= 1:
         raise ConfigError(f"{where}: data.test_fraction must be < 1, got {cfg.data.test_fraction}")
     if cfg.optimizer.n1.form == "multiplicative" and cfg.optimizer.n1.r0 <= 0:

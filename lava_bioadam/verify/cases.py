@@ -115,12 +115,12 @@ def mismatches(label: str, rows, l1_rtol: float) -> list:
 
 def format_table(results) -> str:
     """results: list of ``(case_label, rows)``."""
-    head = f"{'case':34s} {'var':12s} {'L2-L3 max':>9s} {'L2-L3 #diff':>11s} {'L1-L0 rel':>10s}"
+    head = f"{'case':44s} {'var':12s} {'L2-L3 max':>9s} {'L2-L3 #diff':>11s} {'L1-L0 rel':>10s}"
     lines = [head, "-" * len(head)]
     for label, rows in results:
         for r in rows:
             mx, nd, rel = r.get("l2_l3_max"), r.get("l2_l3_ndiff"), r.get("l1_l0_rel")
-            lines.append(f"{label:34s} {r['var']:12s} {'-' if mx is None else mx:>9} "
+            lines.append(f"{label:44s} {r['var']:12s} {'-' if mx is None else mx:>9} "
                          f"{'-' if nd is None else nd:>11} "
                          f"{'-' if rel is None else f'{rel:.2e}':>10s}")
     return "\n".join(lines)

@@ -115,7 +115,7 @@ def compare_loihi(cfg, data, log=print) -> list[dict]:
             c.optimizer.n1.r0 = 1.0
         emit(_summary(f"L0 N1 {form}", "n1", fb, [ref(c, data, s) for s in seeds]))
     for form in ("linear", "multiplicative"):
-        c = _with_rules(cfg, rule="n1", form=form)
+        c = _with_rules(cfg, rule="n1", form=form, **getattr(cfg.compare, form))
         emit(_summary(f"L2 N1 {form}", f"rules n1 {form}", fb,
                       [emu(c, data, s) for s in seeds]))
     for family in ("sgd", "momentum"):

@@ -10,6 +10,7 @@ import sys
 
 from lava_bioadam.app.config import load_config
 from lava_bioadam.errors import UserError
+from lava_bioadam.rules.params import rule_params_from_dict
 from lava_bioadam.verify.cases import format_table, mismatches, verify_network_case
 
 WHAT_IS_CHECKED = (
@@ -38,14 +39,18 @@ def run(args) -> int:
     if args.seeds:
         vp = dataclasses.replace(vp, seeds=list(args.seeds))
     results, bad = [], []
-    for sizes in vp.networks:
-        for seed in vp.seeds:
-            label = f"net {'-'.join(map(str, sizes))} {vp.feedback} seed={seed}"
-            print(f"running {label} ({vp.n_samples} samples) ...", file=sys.stderr, flush=True)
-            rows = verify_network_case(params, sizes, vp.n_samples, seed, vp.feedback,
-                                       cfg.network.init_scale, l1_floor=vp.l1_floor)
-            results.append((label, rows))
-            bad += mismatches(label, rows, vp.l1_rtol)
+    for variant in vp.variants:
+        prm = rule_params_from_dict({**dataclasses.asdict(params), **variant})
+        name = " ".join(f"{k}={v}" for k, v in variant.items()) or "rules"
+        for sizes in vp.networks:
+            for seed in vp.seeds:
+                label = f"{name} {'-'.join(map(str, sizes))} {vp.feedback} s{seed}"
+                print(f"running {label} ({vp.n_samples} samples) ...", file=sys.stderr,
+                      flush=True)
+                rows = verify_network_case(prm, sizes, vp.n_samples, seed, vp.feedback,
+                                           cfg.network.init_scale, l1_floor=vp.l1_floor)
+                results.append((label, rows))
+                bad += mismatches(label, rows, vp.l1_rtol)
     print(f"{vp.n_samples} samples per case. {WHAT_IS_CHECKED}")
     print(format_table(results))
     if bad:
