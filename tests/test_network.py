@@ -110,8 +110,10 @@ def _mean_final(cfg, data, rule, feedback, seeds=(0, 1, 2)):
             max(a for f in finals for a, _ in f["symmetry"]))
 
 
+@pytest.mark.slow
 def test_digits_reference_results(digits):
-    """The numbers of docs/model.md: 64-64-10, 10 epochs, mean of 3 seeds."""
+    """The numbers of docs/model.md: 64-64-10, 10 epochs, mean of 3 seeds (about a
+    minute; slow suite)."""
     from lava_bioadam.app.config import load_config
     cfg = load_config("configs/digits.yaml")
     assert cfg.network.sizes == [64, 64, 10]

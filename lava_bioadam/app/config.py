@@ -113,6 +113,9 @@ class CompareConfig:
     linear, multiplicative: changes to the ``rules:`` section for the fixed-point N1
         rows of that form (each form has its own representable range, e.g. the
         multiplicative form needs a longer ``tau_r``).
+    multiplicative_reference: changes to ``optimizer.n1`` for the float64
+        multiplicative row (its explicit step is stable only while ``r |g|`` stays
+        below ``1 + tau_r``: it needs a longer ``tau_r`` or a larger ``eps``).
     """
     sgd_rates: list[float] = field(default_factory=lambda: [0.003, 0.01, 0.03, 0.1, 0.3,
                                                             1.0, 3.0, 10.0])
@@ -120,6 +123,7 @@ class CompareConfig:
                                                               0.016, 0.032, 0.064, 0.128])
     linear: dict = field(default_factory=dict)
     multiplicative: dict = field(default_factory=dict)
+    multiplicative_reference: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -221,6 +225,11 @@ def _build(cls, raw, where: str, prefix: str = ""):
 
 
 def _check_consistency(cfg: Config, where: str) -> None:
+    bad = sorted(set(cfg.compare.multiplicative_reference) -
+                 {f.name for f in dataclasses.fields(N1Config)})
+    if bad:
+        raise ConfigError(f"{where}: compare.multiplicative_reference: unknown key {bad[0]} "
+                          f"(keys of optimizer.n1)")
     for form in ("linear", "multiplicative"):
         changes = getattr(cfg.compare, form)
         try:

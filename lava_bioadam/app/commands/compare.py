@@ -110,7 +110,8 @@ def compare_loihi(cfg, data, log=print) -> list[dict]:
                      cfg.compare.sgd_rates, ref, data, seeds, log)
     emit(_summary(f"L0 SGD, best rate {lr:g}", "sgd", fb, res))
     for form in ("linear", "multiplicative"):
-        c = _with_optimizer(cfg, "n1", form=form)
+        extra = cfg.compare.multiplicative_reference if form == "multiplicative" else {}
+        c = _with_optimizer(cfg, "n1", form=form, **extra)
         if form == "multiplicative" and c.optimizer.n1.r0 <= 0:
             c.optimizer.n1.r0 = 1.0
         emit(_summary(f"L0 N1 {form}", "n1", fb, [ref(c, data, s) for s in seeds]))
