@@ -84,3 +84,13 @@ def check_tolerance(name: str, want: float, got: float) -> None:
             f"rules.{name}={want:.4g} is not representable: nearest per-sample constant "
             f"gives {got:.4g} (constants are mant*2^exp, mant 1..7, exp -7..8, so the "
             f"smallest rate is 2^-7 per sample); choose a value near {got:.4g}")
+
+
+def quantize_time_constant(name: str, tau: float) -> tuple[int, int, float]:
+    """Decay rate ``1/tau`` per sample as ``mant * 2^exp``: ``(mant, exp, represented
+    tau)``; ``RuleError`` (naming ``rules.<name>``) if it is more than ``QUANT_TOL``
+    off."""
+    m, e = quantize(1.0 / tau)
+    got = 1.0 / (m * 2.0 ** e)
+    check_tolerance(name, tau, got)
+    return m, e, got

@@ -45,7 +45,7 @@ def twin_codes(n_h: int, n_e: int, n_samples: int, seed: int, p_zero_h: float = 
 def twin_schedule(role: str, H, E, t_epoch: int, enc=None, y3=0):
     """Per-step presynaptic payloads ``(S*T, n_pre)`` and third factors
     ``(S*T, 3, n_post)`` for one twin. ``enc=None``: ``H``, ``E`` are integer
-    codes; else a float :class:`TwinEncoding` applied to physical ``h``, ``e``."""
+    codes; else a float :class:`~lava_bioadam.rules.layer.Encoding` applied to physical ``h``, ``e``."""
     H, E = np.asarray(H), np.asarray(E)
     if enc is not None:
         H, E = np.clip(H, 0.0, 1.0) * enc.h_scale, E * enc.e_scale

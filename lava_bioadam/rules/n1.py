@@ -27,7 +27,8 @@ tags evolve bit-identically (transposed).
 from __future__ import annotations
 
 from lava_bioadam.engine import widths as W
-from lava_bioadam.engine.constants import check_tolerance, quantize, quantize_gain
+from lava_bioadam.engine.constants import (check_tolerance, quantize, quantize_gain,
+                                            quantize_time_constant)
 from lava_bioadam.engine.products import Product, check_products
 from lava_bioadam.errors import RuleError
 from lava_bioadam.rules.layer import (GRAD_FACTORS, SIGNAL, Encoding, LayerRules,
@@ -46,9 +47,7 @@ def build_n1(p: RuleParams, role: str = "forward") -> LayerRules:
     notes = []
     pos, neg = GRAD_FACTORS[role]
     # --- first moment m in t, error code E -------------------------------------
-    m_, e_ = quantize(1.0 / p.tau_m)
-    tau_m = 1.0 / (m_ * 2.0 ** e_)
-    check_tolerance("tau_m", p.tau_m, tau_m)
+    m_, e_, tau_m = quantize_time_constant("tau_m", p.tau_m)
     # the |g| product of dd fixes the error code: c_dg * 127 * e_scale / 2^s = 1/tau_r
     s_dg = W.product_shift(pos + ("d",))
     bound = 2 ** s_dg * p.e_max / (X_SCALE * W.X_MAX * p.tau_r)
@@ -209,9 +208,7 @@ def build_n1_multiplicative(p: RuleParams, role: str) -> LayerRules:
     """
     notes = []
     pos, neg = GRAD_FACTORS[role]
-    mc, ec = quantize(1.0 / p.tau_r)
-    tau_r = 1.0 / (mc * 2.0 ** ec)
-    check_tolerance("tau_r", p.tau_r, tau_r)
+    mc, ec, tau_r = quantize_time_constant("tau_r", p.tau_r)
     # eps r^2 / tau_r (u0 d d, shift 7) fixes d_scale for the requested r_max
     s_de = W.product_shift(("d", "d"))
     me, ee = quantize(2 ** s_de * p.eps * p.r_full_scale / (W.D_MAX * tau_r))
@@ -222,9 +219,7 @@ def build_n1_multiplicative(p: RuleParams, role: str) -> LayerRules:
     s_dg = W.product_shift(pos + ("d", "d"))
     md, ed = _pow2_constant(2 ** s_dg * p.e_max / (X_SCALE * W.X_MAX * d_scale * tau_r))
     e_scale = 2 ** s_dg / (md * 2.0 ** ed * X_SCALE * d_scale * tau_r)
-    m_, e_ = quantize(1.0 / p.tau_m)
-    tau_m = 1.0 / (m_ * 2.0 ** e_)
-    check_tolerance("tau_m", p.tau_m, tau_m)
+    m_, e_, tau_m = quantize_time_constant("tau_m", p.tau_m)
     mg, eg, t_scale = tag_constant(p, pos, e_scale, tau_m)
     mw, ew, w_scale = weight_constant(p, t_scale, d_scale, notes)
     prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r")]

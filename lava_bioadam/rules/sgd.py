@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 
 from lava_bioadam.engine import widths as W
-from lava_bioadam.engine.constants import check_tolerance, quantize
+from lava_bioadam.engine.constants import quantize_time_constant
 from lava_bioadam.engine.products import Product
 from lava_bioadam.errors import RuleError
 from lava_bioadam.rules.layer import GRAD_FACTORS, Encoding, LayerRules, check_role
@@ -47,9 +47,7 @@ def build_momentum(p: RuleParams, role: str = "forward") -> LayerRules:
     check_role(role)
     notes = []
     pos, neg = GRAD_FACTORS[role]
-    m_, e_ = quantize(1.0 / p.tau_m)
-    tau_m = 1.0 / (m_ * 2.0 ** e_)
-    check_tolerance("tau_m", p.tau_m, tau_m)
+    m_, e_, tau_m = quantize_time_constant("tau_m", p.tau_m)
     e_scale = _error_scale(p)
     mg, eg, t_scale = tag_constant(p, pos, e_scale, tau_m)
     d_scale = W.D_MAX / p.r_full_scale

@@ -16,7 +16,7 @@ import dataclasses
 import numpy as np
 
 from lava_bioadam.golden.twins import run_twin_l2
-from lava_bioadam.verify.reference import reference_optimizer
+from lava_bioadam.verify.reference import run_twin_l0
 
 N = 8
 
@@ -40,16 +40,6 @@ def relax_time(r: np.ndarray, r_set: np.ndarray) -> int:
     return int(bad[-1]) + 1 if bad[-1] + 1 < len(dev) else -1
 
 
-def _float_r(rules, H, E, r0):
-    opt = reference_optimizer(rules, (N, N))
-    opt.r[:] = r0
-    enc, w, out = rules.fixed, np.zeros((N, N)), []
-    for k in range(len(H)):
-        w = opt.step(w, H[k] / enc.h_scale, E[k] / enc.e_scale)
-        out.append(opt.r.copy())
-    return np.array(out)
-
-
 def normaliser_range(rules, n_samples: int = 500, exponents=range(13)) -> list[dict]:
     """One row per scale ``2^-k`` (see the module docstring); ``rules`` of the
     forward role with an N1 normaliser."""
@@ -62,9 +52,11 @@ def normaliser_range(rules, n_samples: int = 500, exponents=range(13)) -> list[d
         res = {}
         for start in ("down", "up"):
             d0 = 255 if start == "down" else max(1, int(round(enc.d_scale * target.mean() / 8)))
-            r2 = run_twin_l2(dataclasses.replace(rules, d0=d0), H, E,
-                             np.zeros((N, N), int), rng_seed=1)["tag_2"] / enc.d_scale
-            res[start] = (r2, _float_r(rules, H, E, d0 / enc.d_scale))
+            started = dataclasses.replace(rules, d0=d0,
+                                          effective={**eff, "r0": d0 / enc.d_scale})
+            r2 = run_twin_l2(started, H, E, np.zeros((N, N), int), rng_seed=1)["tag_2"]
+            r0 = run_twin_l0(started, H / enc.h_scale, E / enc.e_scale, np.zeros((N, N)))
+            res[start] = (r2 / enc.d_scale, r0["tag_2"])
         half = n_samples // 2
         r_set, f_set = res["down"][0][half:].mean(0), res["down"][1][half:].mean(0)
         tau = eff["tau_r"]
