@@ -70,3 +70,38 @@ def test_cli_rules_prints_budget(tmp_path, capsys):
     assert main(["rules", str(cfg)]) == 2
 
 
+
+
+def test_per_layer_changes_reach_that_layer_and_its_twin_only():
+    from lava_bioadam.rules.network import build_network_rules
+
+    sizes = (4, 12, 6, 3)
+    plain = build_network_rules(RuleParams(lam=2.0 ** -10), sizes)
+    # a 4x wider weight range needs a 4x larger rate (dw's constant is at its minimum)
+    nr = build_network_rules(RuleParams(lam=2.0 ** -10, layers=[
+        {"w_max": 8.0, "eta": 0.04}, None, {"eta": 0.02}]), sizes)
+    assert nr.forward[0].fixed.w_scale == pytest.approx(plain.forward[0].fixed.w_scale / 4)
+    assert nr.forward[0].effective["w_max"] == pytest.approx(
+        4 * plain.forward[0].effective["w_max"])
+    def strings(r):
+        return r.dw, r.dt, r.dd, r.fixed.w_scale
+
+    assert strings(nr.forward[1]) == strings(plain.forward[1])
+    assert strings(nr.feedback[1]) == strings(plain.feedback[1])
+    # the twins of the last layer both take its change and stay twins
+    assert strings(nr.forward[2]) != strings(plain.forward[2])
+    assert nr.forward[2].effective == pytest.approx(nr.feedback[2].effective)
+    assert nr.forward[2].effective["eta"] == pytest.approx(0.02, rel=0.05)
+
+
+@pytest.mark.parametrize("layers, match", [
+    ([{"rule": "sgd"}], "per layer"),
+    ([{"w_max": -1.0}], r"layers\[0\].*w_max"),
+    ("w_max", "list of mappings"),
+    ([{}, {}, {}], "has 3 entries"),
+])
+def test_bad_per_layer_changes_are_rejected(layers, match):
+    from lava_bioadam.rules.network import build_network_rules
+
+    with pytest.raises(RuleError, match=match):
+        build_network_rules(RuleParams(layers=layers), (4, 12, 3))

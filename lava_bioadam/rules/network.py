@@ -87,18 +87,22 @@ class NetworkRules:
 
 def build_network_rules(params: RuleParams, sizes, mode: str = "predisposition") -> NetworkRules:
     """Forward and feedback rules of a network; ``lam`` applies to the twins only
-    (``W_l``, ``B_l``, l >= 2)."""
+    (``W_l``, ``B_l``, l >= 2); ``params.layers`` changes single layers (a layer
+    and its feedback twin alike)."""
     if mode not in FEEDBACK:
         raise RuleError(f"feedback must be one of {list(FEEDBACK)} on Loihi, got {mode!r}")
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) < 2 or min(sizes) < 1:
         raise RuleError(f"a network needs at least two layer sizes >= 1, got {list(sizes)}")
     L = len(sizes) - 1
+    if params.layers and len(params.layers) > L:
+        raise RuleError(f"rules.layers has {len(params.layers)} entries but network "
+                        f"{list(sizes)} has {L} layers")
     sched = schedule(L)
-    base = dataclasses.replace(params, t_epoch=sched["t_sample"])
-    no_lam = dataclasses.replace(base, lam=0.0)
     forward, feedback = [], [None]
     for l in range(1, L + 1):
+        base = dataclasses.replace(params.for_layer(l - 1), t_epoch=sched["t_sample"])
+        no_lam = dataclasses.replace(base, lam=0.0)
         twin = mode == "predisposition" and l >= 2
         forward.append(build_rules(base if twin else no_lam, "forward"))
         if l >= 2:

@@ -34,6 +34,10 @@ class RuleParams:
     r_max:   normaliser value at which ``d`` saturates (at least); default ``1/eps``.
     w_max:   weight magnitude at which ``w`` saturates (at most 255/256 of it).
     t_epoch: time steps per sample = learning epoch length.
+    layers:  per-layer changes, one mapping per forward layer from the input side
+             (``[{w_max: 8.0}, {}]``: the first layer saturates at 8, the second
+             keeps the values above); a layer's feedback twin takes the same values.
+             Keys: any of :data:`LAYER_KEYS`. Missing trailing entries change nothing.
     """
 
     rule: str = "n1"
@@ -50,6 +54,7 @@ class RuleParams:
     w_max: float = 2.0
     t_epoch: int = 2
     r_min: float = 0.0
+    layers: Optional[list] = None
 
     def __post_init__(self):
         if self.rule not in RULE_FAMILIES:
@@ -71,6 +76,8 @@ class RuleParams:
         if self.rule == "n1" and self.form == "multiplicative" and not self.r0 > 0:
             raise RuleError("rules.r0 must be > 0 with form multiplicative (r = 0 is a "
                             "fixed point of r (1 - r(|g| + eps)))")
+        if self.layers is not None:
+            _check_layers(self.layers)
         if not (isinstance(self.t_epoch, int) and 2 <= self.t_epoch <= 63):
             raise RuleError(f"rules.t_epoch must be an integer in 2..63 (a forward step "
                             f"and an error step per sample), got {self.t_epoch!r}")
@@ -78,6 +85,36 @@ class RuleParams:
     @property
     def r_full_scale(self) -> float:
         return self.r_max if self.r_max is not None else 1.0 / self.eps
+
+    def for_layer(self, index: int) -> "RuleParams":
+        """The parameters of forward layer ``index`` (0 = the input side) with its
+        entry of ``layers`` applied (and no ``layers`` of their own)."""
+        changes = (self.layers[index] if self.layers and index < len(self.layers)
+                   else None) or {}
+        try:
+            return dataclasses.replace(self, layers=None, **changes)
+        except RuleError as exc:
+            raise RuleError(f"rules.layers[{index}]: {exc}") from None
+
+
+#: numeric fields that ``RuleParams.layers`` may change per layer
+LAYER_KEYS = ("eta", "tau_m", "tau_r", "eps", "lam", "r0", "e_max", "m_max", "r_max",
+              "w_max", "r_min")
+
+
+def _check_layers(layers) -> None:
+    if not isinstance(layers, (list, tuple)):
+        raise RuleError(f"rules.layers must be a list of mappings (one per layer), "
+                        f"got {type(layers).__name__}")
+    for i, entry in enumerate(layers):
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            raise RuleError(f"rules.layers[{i}] must be a mapping, got {type(entry).__name__}")
+        bad = sorted(set(entry) - set(LAYER_KEYS))
+        if bad:
+            raise RuleError(f"rules.layers[{i}]: unknown or per-network key {bad[0]!r}; "
+                            f"allowed per layer: {', '.join(LAYER_KEYS)}")
 
 
 def rule_params_from_dict(d: dict) -> RuleParams:
