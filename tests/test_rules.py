@@ -32,7 +32,8 @@ def test_lava_parses_our_strings_into_our_products():
 
 
 @pytest.mark.parametrize("bad, match", [
-    (dict(eps=0.01), "eps/rules.tau_r"),
+    (dict(eps=0.001), "eps/rules.tau_r"),
+    (dict(eps=0.005, lam=2.0 ** -8), "lower lam"),
     (dict(tau_m=1000.0), "tau_m"),
     (dict(lam=1e-4), "lam"),
     (dict(eta=1e-6), "eta"),

@@ -15,7 +15,8 @@ Products (``s`` = Lava's product shift, :func:`engine.widths.product_shift`;
     dd = +c_dc u0               (s=0)   +1/tau_r
          -c_dg x0 g+ d          (s=12)  -r g+ / tau_r
          -c_dg x0 g- d          (s=12)  -r g- / tau_r
-         -c_de u0 d             (s=0)   -eps r / tau_r
+         -c_de u0 d             (s=0)   -eps r / tau_r  (eps/tau_r >= 2^-7)
+         -c_de u0 d y3          (s=5)   -eps r / tau_r  (below: y3 = G, see eps_product)
     dt = +c_tg x0 g+            (s=3)   +g+ / tau_m
          -c_tg x0 g-            (s=3)   -g- / tau_m
          -c_tm u0 t             (s=0)   -m / tau_m
@@ -27,8 +28,8 @@ tags evolve bit-identically (transposed).
 from __future__ import annotations
 
 from lava_bioadam.engine import widths as W
-from lava_bioadam.engine.constants import (check_tolerance, quantize, quantize_gain,
-                                            quantize_time_constant)
+from lava_bioadam.engine.constants import (GAIN_SHIFT, QUANT_TOL, check_tolerance, quantize,
+                                            quantize_gain, quantize_time_constant)
 from lava_bioadam.engine.products import Product, check_products
 from lava_bioadam.errors import RuleError
 from lava_bioadam.rules.layer import (GRAD_FACTORS, SIGNAL, Encoding, LayerRules,
@@ -61,15 +62,15 @@ def build_n1(p: RuleParams, role: str = "forward") -> LayerRules:
     # --- normaliser r in d ------------------------------------------------------
     mc, ec = quantize(W.D_MAX / p.r_full_scale / tau_r, "floor")
     d_scale = mc * 2.0 ** ec * tau_r
-    me, ee, eps = eps_constant(p, tau_r)
     mw, ew, w_scale = weight_constant(p, t_scale, d_scale, notes)
     prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r")]
     lam, gain = predisposition(p, prods)
+    eps_prod, eps, gain = eps_product(p, tau_r, gain)
     prods += [
         Product("dd", "u0", (), mc, ec, "+1/tau_r"),
         Product("dd", "x0", pos + ("d",), -md, ed, "-r g+ / tau_r"),
         Product("dd", "x0", neg + ("d",), -md, ed, "-r g- / tau_r"),
-        Product("dd", "u0", ("d",), -me, ee, "-eps r / tau_r"),
+        eps_prod,
     ] + tag_products(pos, neg, mg, eg, m_, e_)
     d0 = int(round(min(p.r0 * d_scale, W.D_MAX)))
     effective = {"eta": p.eta, "tau_m": tau_m, "tau_r": tau_r, "eps": eps, "lam": lam,
@@ -117,17 +118,47 @@ def predisposition(p: RuleParams, prods: list) -> tuple[float, int]:
     return lam, gain
 
 
-def eps_constant(p: RuleParams, tau_r: float) -> tuple[int, int, float]:
-    """Constant of ``-eps r / tau_r`` (product ``u0 d``): ``(mant, exp, eps)``."""
-    if p.eps / tau_r < 2.0 ** (W.EXP_MIN - 1):
-        raise RuleError(
-            f"rules.eps/rules.tau_r = {p.eps / tau_r:.3g} per sample is below the "
-            f"smallest rate 2^-7 = {2.0 ** -7:.4g} of the engine: raise eps to at least "
-            f"{tau_r * 2.0 ** -7:.4g} or lower tau_r to at most {p.eps * 128:.4g}")
-    me, ee = quantize(p.eps / tau_r)
-    eps = me * 2.0 ** ee * tau_r
+def eps_product(p: RuleParams, tau_r: float, gain: int) -> tuple[Product, float, int]:
+    """The ``-eps r / tau_r`` product and ``(product, represented eps, G)``.
+
+    At rates ``eps / tau_r >= 2^-7`` it is ``-c u0 d`` (shift 0). Below the engine's
+    smallest rate it goes through the constant third factor ``y3 = G``:
+    ``-c u0 d y3`` (shift 5), rate ``c G / 2^5``, down to ``2^-12`` per sample. ``G``
+    is the predisposition gain ``gain`` when ``lam > 0`` (shared by both products),
+    else chosen here. The shift floors ``c d G / 2^5``: at most one accumulator
+    unit (1/128 of a ``d`` unit) less decay per sample, relatively largest at small
+    ``d``, where ``|g|`` dominates ``eps`` anyway."""
+    rate = p.eps / tau_r
+    if rate >= 2.0 ** (W.EXP_MIN - 1):
+        me, ee = quantize(rate)
+        eps = me * 2.0 ** ee * tau_r
+        check_tolerance("eps", p.eps, eps)
+        return Product("dd", "u0", ("d",), -me, ee, "-eps r / tau_r"), eps, gain
+    if gain == 0:
+        try:
+            ee, gain, got = quantize_gain(rate, "eps/rules.tau_r")
+        except RuleError:
+            raise RuleError(_eps_too_small(p, tau_r, 2.0 ** (W.EXP_MIN - GAIN_SHIFT))) from None
+        me = 1
+    else:
+        lowest = 2.0 ** (W.EXP_MIN - GAIN_SHIFT) * gain
+        if rate < lowest * (1 - QUANT_TOL):
+            raise RuleError(_eps_too_small(p, tau_r, lowest, gain))
+        me, ee = quantize(max(rate, lowest) * 2 ** GAIN_SHIFT / gain)
+        got = me * 2.0 ** ee * gain / 2 ** GAIN_SHIFT
+    eps = got * tau_r
     check_tolerance("eps", p.eps, eps)
-    return me, ee, eps
+    return (Product("dd", "u0", ("d", "y3"), -me, ee, f"-eps r / tau_r (y3 = G = {gain})"),
+            eps, gain)
+
+
+def _eps_too_small(p: RuleParams, tau_r: float, lowest: float, gain: int = 0) -> str:
+    why = (f" with the predisposition gain G = {gain} that lam = {p.lam:.3g} sets"
+           if gain else "")
+    return (f"rules.eps/rules.tau_r = {p.eps / tau_r:.3g} per sample is below the smallest "
+            f"normaliser decay {lowest:.3g}{why}: raise eps to at least "
+            f"{lowest * tau_r:.4g} or lower tau_r to at most {p.eps / lowest:.4g}"
+            + (" (or lower lam)" if gain else ""))
 
 
 def weight_constant(p: RuleParams, t_scale: float, d_scale: float,
