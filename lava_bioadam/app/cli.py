@@ -29,13 +29,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: longest error line printed (characters)
+MAX_ERROR_LINE = 200
+
+
+def error_line(exc: BaseException) -> str:
+    """``exc`` as the one line the CLI prints: whitespace collapsed, at most
+    ``MAX_ERROR_LINE`` characters."""
+    text = "lava-bioadam: error: " + " ".join(str(exc).split())
+    return text if len(text) <= MAX_ERROR_LINE else text[:MAX_ERROR_LINE - 3] + "..."
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"lava-bioadam: error: {exc}", file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("lava-bioadam: interrupted", file=sys.stderr)

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from lava_bioadam.app.config import Config, load_config
+from lava_bioadam.app.config import LIMITS, Config, check_int_range, check_seeds, load_config
 from lava_bioadam.errors import UserError
 
 
@@ -22,11 +22,10 @@ def add_config_args(parser) -> None:
 def load_with_overrides(args) -> Config:
     cfg = load_config(args.config)
     if getattr(args, "epochs", None) is not None:
-        if args.epochs < 1:
-            raise UserError(f"--epochs must be >= 1, got {args.epochs}")
-        cfg.training.epochs = args.epochs
+        cfg.training.epochs = check_int_range("--epochs", args.epochs, 1, LIMITS["epochs"],
+                                              "command line")
     if getattr(args, "seeds", None):
-        cfg.training.seeds = list(args.seeds)
+        cfg.training.seeds = check_seeds("--seeds", list(args.seeds), "command line")
     if getattr(args, "feedback", None):
         cfg.network.feedback = args.feedback
     return cfg
