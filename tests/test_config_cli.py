@@ -65,7 +65,7 @@ def test_bad_data_file_is_a_user_error(tmp_path, capsys):
     np.savez(tmp_path / "d.npz", x=np.full((20, 4), 2.0), y=np.arange(20) % 2)
     p = write(tmp_path, "data:\n  dataset: npz\n  path: d.npz\nnetwork:\n  sizes: [4, 2]\n")
     assert main(["train", str(p)]) == 2
-    assert "within [0, 1]" in capsys.readouterr().err
+    assert "outside [0, 1]" in capsys.readouterr().err
 
 
 def test_train_on_npz_and_refuse_to_overwrite(tmp_path, capsys):

@@ -380,8 +380,26 @@ def config_from_dict(raw: dict, where: str = "<dict>") -> Config:
     return cfg
 
 
+#: deepest nesting of YAML values read (a config needs 4 levels)
+MAX_DEPTH = 32
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that a key repeated in one mapping is an error."""
+    """YAML's safe loader, except that a key repeated in one mapping and values nested
+    deeper than ``MAX_DEPTH`` are errors."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"values nested deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader, node, deep=False):
@@ -404,12 +422,12 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                               _construct_mapping)
 
 #: largest config file read (bytes)
-MAX_CONFIG_BYTES = 1 << 20
+MAX_CONFIG_BYTES = 256 << 10
 
 
 def load_config(path: str | Path) -> Config:
     """Load and validate a YAML config; relative ``data.path`` is taken relative to
-    the config file. Empty configs, repeated keys and files over 1 MiB are errors."""
+    the config file. Empty configs, repeated keys and files over 256 KiB are errors."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"config file {path} not found")
