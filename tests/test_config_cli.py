@@ -75,13 +75,13 @@ def test_train_on_npz_and_refuse_to_overwrite(tmp_path, capsys):
     np.savez(tmp_path / "d.npz", x=x, y=y)
     p = write(tmp_path, "data:\n  dataset: npz\n  path: d.npz\nnetwork:\n  sizes: [4, 3, 2]\n"
                         "training:\n  epochs: 2\n  seeds: [0]\n")
-    out = tmp_path / "res.json"
-    assert main(["train", str(p), "--out", str(out), "--quiet"]) == 0
-    saved = out.read_text()
+    out = tmp_path / "res"
+    assert main(["train", str(p), "--out", str(out), "--quiet", "--no-plots"]) == 0
+    saved = (out / "metrics.jsonl").read_text()
     assert '"test_accuracy"' in saved
     assert main(["train", str(p), "--out", str(out)]) == 2  # exists: refused before any work
     assert "exists" in capsys.readouterr().err
-    assert out.read_text() == saved
+    assert (out / "metrics.jsonl").read_text() == saved
 
 
 def test_data_size_mismatch(tmp_path, capsys):

@@ -1,12 +1,10 @@
 """Helpers shared by the sub-commands: loading, overrides, atomic result files."""
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 
 from lava_bioadam.app.config import LIMITS, Config, check_int_range, check_seeds, load_config
+from lava_bioadam.app.results import to_json, write_atomic
 from lava_bioadam.errors import UserError
 
 
@@ -45,11 +43,4 @@ def check_output_path(path: str | None, force: bool) -> Path | None:
 
 def write_json_atomic(path: Path, payload: dict) -> None:
     """Write next to ``path`` and rename: a failing run never leaves a half file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(payload, f, indent=1, default=float)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_atomic(path, to_json(payload))

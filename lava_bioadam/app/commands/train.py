@@ -2,15 +2,21 @@
 the W/B^T symmetry per layer over training."""
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
 
-from lava_bioadam.app.commands.common import (add_config_args, check_output_path,
-                                          load_with_overrides, write_json_atomic)
+from lava_bioadam.app.commands.common import add_config_args, load_with_overrides
+from lava_bioadam.app.config import clip
 from lava_bioadam.app.data import load_dataset
-from lava_bioadam.app.training import (train_emulator, train_lava_fixed, train_lava_float,
-                                       train_reference)
+from lava_bioadam.app.results import (ResultsWriteError, RunFolder, check_destination,
+                                      connection_arrays)
+from lava_bioadam.app.training import (check_data, train_emulator, train_lava_fixed,
+                                       train_lava_float, train_reference)
+from lava_bioadam.errors import Terminated
+
+log = logging.getLogger(__name__)
 
 #: backend name -> function (cfg, data, seed, log) -> result dict holding at least
 #: "history" (one record per epoch, see ``app.training.train_reference``).
@@ -25,9 +31,14 @@ def add_parser(sub) -> None:
                    help="reference: float64 model (L0, optimizer section); emulator: integer "
                         "golden model (L2, rules section); lava-fixed: Lava fixed_pt, the "
                         "emulated Loihi (L3); lava-float: Lava floating_pt (L1)")
-    p.add_argument("--out", help="write the per-epoch history of every seed as JSON")
-    p.add_argument("--force", action="store_true", help="allow --out to overwrite a file")
+    p.add_argument("--out", metavar="DIR",
+                   help="results folder (default: a new folder under runs/): resolved "
+                        "config, versions, per-epoch metrics, final weights, plots, status")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing results folder (once the new run is complete)")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p.add_argument("--no-plots", action="store_true",
+                   help="skip the PNG plots (they take a few seconds)")
     p.set_defaults(func=run)
 
 
@@ -38,34 +49,68 @@ def format_record(rec: dict) -> str:
             + (f"  W/B^T {sym}" if sym else ""))
 
 
+def save_plots(folder: RunFolder, title: str) -> None:
+    """The run's figures (``lava_bioadam.app.plots``) from the epochs recorded so far."""
+    if not folder.records:
+        return
+    from lava_bioadam.app.plots import run_figures
+
+    for name, fig in run_figures(folder.records, title).items():
+        folder.save_figure(name, fig)
+
+
+def close_folder(folder: RunFolder, title: str, status: str, message: str | None = None,
+                 plots: bool = True):
+    """Plots and final status; returns where the results are."""
+    if plots:
+        save_plots(folder, title)
+    return folder.finish(status, message)
+
+
 def run(args) -> int:
     cfg = load_with_overrides(args)
-    out = check_output_path(args.out, args.force)
     data = load_dataset(cfg.data)
+    check_data(cfg, data)
+    dest = check_destination(args.out, args.force, cfg.name, args.backend)
     train = BACKENDS[args.backend]
-    log = None if args.quiet else (lambda rec: print(format_record(rec), flush=True))
     rule = (f"optimizer {cfg.optimizer.rule}" if args.backend == "reference"
             else f"fixed-point rules {cfg.rules.rule}"
             + (f" ({cfg.rules.form})" if cfg.rules.rule == "n1" else ""))
+    folder = RunFolder(dest, cfg, args.backend)
     print(f"{cfg.name}: {cfg.network.sizes}, {rule}, {cfg.network.feedback} feedback, "
           f"backend {args.backend}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}",
           flush=True)
+    log.info("results folder: %s", folder.path)
+    title = f"{cfg.name} ({args.backend})"
     results = []
-    for seed in cfg.training.seeds:
-        t0 = time.perf_counter()
-        if log:
-            print(f"seed {seed}", flush=True)
-        res = train(cfg, data, seed, log)
-        res["seconds"] = time.perf_counter() - t0
-        results.append(res)
-        f = res["history"][-1]
-        print(f"seed {seed}: test accuracy {f['test_accuracy']:.4f}, "
-              f"test loss {f['test_loss']:.4f} ({res['seconds']:.1f} s)", flush=True)
+    try:
+        for seed in cfg.training.seeds:
+            t0 = time.perf_counter()
+            if not args.quiet:
+                print(f"seed {seed}", flush=True)
+
+            def on_epoch(rec, seed=seed, t0=t0):
+                if not args.quiet:
+                    print(format_record(rec), flush=True)
+                folder.add_epoch(seed, rec, time.perf_counter() - t0)
+
+            res = train(cfg, data, seed, on_epoch)
+            res["seconds"] = time.perf_counter() - t0
+            folder.save_arrays(f"weights/seed{seed}.npz", connection_arrays(res))
+            results.append(res)
+            f = res["history"][-1]
+            print(f"seed {seed}: test accuracy {f['test_accuracy']:.4f}, "
+                  f"test loss {f['test_loss']:.4f} ({res['seconds']:.1f} s)", flush=True)
+    except BaseException as exc:
+        status = "interrupted" if isinstance(exc, (KeyboardInterrupt, Terminated)) else "failed"
+        where = close_folder(folder, title, status, clip(f"{type(exc).__name__}: {exc}", 300),
+                             not args.no_plots)
+        log.warning("run %s; finished epochs are in %s", status, where)
+        raise
     accs = np.array([r["history"][-1]["test_accuracy"] for r in results])
     print(f"test accuracy: mean {accs.mean():.4f}, std {accs.std():.4f} over {len(accs)} seed(s)")
-    if out:
-        write_json_atomic(out, {"config": cfg.source, "backend": args.backend,
-                                "runs": [{"seed": r["seed"], "seconds": r["seconds"],
-                                          "history": r["history"]} for r in results]})
-        print(f"wrote {out}")
+    where = close_folder(folder, title, "complete", plots=not args.no_plots)
+    if folder.error:
+        raise ResultsWriteError(f"{folder.error}; the results above were not saved completely")
+    print(f"results: {where}")
     return 0
