@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -43,8 +44,12 @@ def error_line(exc: BaseException) -> str:
     return text if len(text) <= MAX_ERROR_LINE else text[:MAX_ERROR_LINE - 3] + "..."
 
 
+_MAIN_PID = os.getpid()
+
+
 def _on_sigterm(signum, frame):
-    raise Terminated()
+    if os.getpid() == _MAIN_PID:   # a forked child leaves it to this process
+        raise Terminated()
 
 
 class _StderrHandler(logging.StreamHandler):

@@ -192,10 +192,12 @@ class RunFolder:
         rec = {"seed": seed, **record}
         if seconds is not None:
             rec["seconds"] = seconds
-        self.records.append(rec)
-        self.epochs_done[seed] = record["epoch"]
+        records = self.records + [rec]
         self._write(METRICS, b"".join(json.dumps(r, default=_plain).encode() + b"\n"
-                                      for r in self.records))
+                                      for r in records))
+        # only now (an interrupt may end the write above): status matches the metrics
+        self.records = records
+        self.epochs_done[seed] = record["epoch"]
         self.set_status("running")
 
     def save_arrays(self, name: str, arrays: dict[str, np.ndarray]) -> None:

@@ -102,9 +102,12 @@ def run(args) -> int:
             print(f"seed {seed}: test accuracy {f['test_accuracy']:.4f}, "
                   f"test loss {f['test_loss']:.4f} ({res['seconds']:.1f} s)", flush=True)
     except BaseException as exc:
-        status = "interrupted" if isinstance(exc, (KeyboardInterrupt, Terminated)) else "failed"
-        where = close_folder(folder, title, status, clip(f"{type(exc).__name__}: {exc}", 300),
-                             not args.no_plots)
+        interrupted = isinstance(exc, (KeyboardInterrupt, Terminated))
+        # an interrupted run ends at once: no plots (they take seconds)
+        where = close_folder(folder, title, "interrupted" if interrupted else "failed",
+                             clip(f"{type(exc).__name__}: {exc}", 300),
+                             not (args.no_plots or interrupted))
+        status = "interrupted" if interrupted else "failed"
         log.warning("run %s; finished epochs are in %s", status, where)
         raise
     accs = np.array([r["history"][-1]["test_accuracy"] for r in results])

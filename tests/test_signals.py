@@ -1,0 +1,100 @@
+"""SIGINT / SIGTERM to a ``lava-fixed`` training run (the main process or its whole
+process group): within 10 s no process of the group is left, no shared-memory
+segment, no temporary folder; the results folder keeps the finished epochs and is
+marked interrupted; one line on stderr; exit 130 / 143."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+EXE = Path(sys.executable).parent / "lava-bioadam"
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of the process group ``pgid``."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if os.getpgid(int(d.name)) == pgid and state != "Z":
+                    out.append(int(d.name))
+            except (ProcessLookupError, OSError, IndexError):
+                pass
+    return out
+
+
+def unmapped_segments(names) -> set:
+    """Those of the shared-memory ``names`` that still exist and no process maps."""
+    left = {n for n in names if (Path("/dev/shm") / n).exists()}
+    for maps in Path("/proc").glob("[0-9]*/maps"):
+        try:
+            text = maps.read_text()
+        except OSError:
+            continue
+        left = {n for n in left if n not in text}
+    return left
+
+
+def shm_names() -> set:
+    return set(os.listdir("/dev/shm")) if Path("/dev/shm").is_dir() else set()
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("sig,to_group,code", [(signal.SIGTERM, False, 143),
+                                               (signal.SIGINT, True, 130)])
+def test_signal_ends_lava_run_cleanly(tmp_path, sig, to_group, code):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (90, 4))
+    np.savez(tmp_path / "d.npz", x=x, y=(x[:, 0] > x[:, 1]).astype(int))
+    (tmp_path / "c.yaml").write_text(
+        "data:\n  dataset: npz\n  path: d.npz\nnetwork:\n  sizes: [4, 3, 2]\n"
+        "training:\n  epochs: 200\n  seeds: [0]\n")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / "run"
+    before = shm_names()
+    proc = subprocess.Popen(
+        [str(EXE), "train", str(tmp_path / "c.yaml"), "--backend", "lava-fixed",
+         "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, env={**os.environ, "TMPDIR": str(tmp)})
+    try:
+        deadline = time.monotonic() + 240
+        for line in proc.stdout:            # wait for two finished epochs
+            if line.startswith("  epoch   2") or time.monotonic() > deadline:
+                break
+        assert proc.poll() is None, "the run ended before the signal"
+        children = len(group_members(proc.pid)) - 1
+        t0 = time.monotonic()
+        if to_group:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
+        while group_members(proc.pid) and time.monotonic() - t0 < 30:
+            time.sleep(0.1)
+        gone_after = time.monotonic() - t0
+        rc = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read().strip().splitlines()
+    print(f"{signal.Signals(sig).name} to {'group' if to_group else 'main'}: {children} "
+          f"children, group gone after {gone_after:.1f} s, exit {rc}")
+    assert children >= 3
+    assert gone_after < 10 and not group_members(proc.pid)
+    assert rc == code
+    assert err[-1] in ("lava-bioadam: interrupted (SIGINT)", "lava-bioadam: terminated (SIGTERM)")
+    assert not any("Traceback" in e for e in err), err
+    assert not unmapped_segments(shm_names() - before)
+    assert not list(tmp.iterdir())
+    status = json.loads((out / "status.json").read_text())
+    finished = status["epochs_finished"]["0"]
+    assert status["status"] == "interrupted" and finished >= 1
+    epochs = [json.loads(l)["epoch"] for l in (out / "metrics.jsonl").read_text().splitlines()]
+    assert epochs == list(range(finished + 1))
