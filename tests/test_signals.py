@@ -46,10 +46,9 @@ def shm_names() -> set:
     return set(os.listdir("/dev/shm")) if Path("/dev/shm").is_dir() else set()
 
 
-@pytest.mark.lava
-@pytest.mark.parametrize("sig,to_group,code", [(signal.SIGTERM, False, 143),
-                                               (signal.SIGINT, True, 130)])
-def test_signal_ends_lava_run_cleanly(tmp_path, sig, to_group, code):
+def start_run(tmp_path):
+    """A lava-fixed run of a toy network (4-3-2, 90 samples, 200 epochs) that has
+    finished two epochs; returns (process, results folder, its TMPDIR)."""
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 1, (90, 4))
     np.savez(tmp_path / "d.npz", x=x, y=(x[:, 0] > x[:, 1]).astype(int))
@@ -59,26 +58,57 @@ def test_signal_ends_lava_run_cleanly(tmp_path, sig, to_group, code):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     out = tmp_path / "run"
-    before = shm_names()
     proc = subprocess.Popen(
         [str(EXE), "train", str(tmp_path / "c.yaml"), "--backend", "lava-fixed",
          "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True, env={**os.environ, "TMPDIR": str(tmp)})
+    deadline = time.monotonic() + 240
+    for line in proc.stdout:            # wait for two finished epochs
+        if line.startswith("  epoch   2") or time.monotonic() > deadline:
+            break
+    return proc, out, tmp
+
+
+def wait_group_gone(proc, limit=30.0) -> float:
+    t0 = time.monotonic()
+    while group_members(proc.pid) and time.monotonic() - t0 < limit:
+        time.sleep(0.1)
+    return time.monotonic() - t0
+
+
+@pytest.mark.lava
+def test_killed_child_is_reported_as_killed(tmp_path):
+    proc, out, tmp = start_run(tmp_path)
     try:
-        deadline = time.monotonic() + 240
-        for line in proc.stdout:            # wait for two finished epochs
-            if line.startswith("  epoch   2") or time.monotonic() > deadline:
-                break
+        assert proc.poll() is None, "the run ended early"
+        victim = max(p for p in group_members(proc.pid) if p != proc.pid)
+        os.kill(victim, signal.SIGKILL)
+        gone_after = wait_group_gone(proc)
+        rc = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read().strip().splitlines()
+    assert rc == 1 and gone_after < 10
+    assert f"[{victim}]" in err[-1] and "killed by SIGKILL" in err[-1], err[-3:]
+    assert json.loads((out / "status.json").read_text())["status"] == "failed"
+    assert not list(tmp.iterdir())
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("sig,to_group,code", [(signal.SIGTERM, False, 143),
+                                               (signal.SIGINT, True, 130)])
+def test_signal_ends_lava_run_cleanly(tmp_path, sig, to_group, code):
+    before = shm_names()
+    proc, out, tmp = start_run(tmp_path)
+    try:
         assert proc.poll() is None, "the run ended before the signal"
         children = len(group_members(proc.pid)) - 1
-        t0 = time.monotonic()
         if to_group:
             os.killpg(proc.pid, sig)
         else:
             proc.send_signal(sig)
-        while group_members(proc.pid) and time.monotonic() - t0 < 30:
-            time.sleep(0.1)
-        gone_after = time.monotonic() - t0
+        gone_after = wait_group_gone(proc)
         rc = proc.wait(timeout=30)
     finally:
         if proc.poll() is None:

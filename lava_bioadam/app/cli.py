@@ -16,7 +16,7 @@ import sys
 import threading
 
 from lava_bioadam import __version__
-from lava_bioadam.errors import Terminated, UserError
+from lava_bioadam.errors import LavaRunError, Terminated, UserError
 
 #: modules under ``lava_bioadam.app.commands`` that each add one sub-command.
 COMMANDS = ("train", "compare", "rules", "verify", "golden", "benchmark", "rounding")
@@ -87,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(error_line(exc), file=sys.stderr)
         return 2
+    except LavaRunError as exc:    # its message holds a failing model's traceback, if any
+        print(f"lava-bioadam: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("lava-bioadam: interrupted (SIGINT)", file=sys.stderr)
         return 130

@@ -112,6 +112,7 @@ class LavaSession:
         self.what = what
         self._baseline = set(_children())
         self._ours: set = set()
+        self._procs: dict = {}   # pid -> Process of ours (keeps exit codes once reaped)
         self._started = False
         self._closed = False
         self._report_dir = tempfile.mkdtemp(prefix="lava_bioadam_run_")
@@ -175,6 +176,7 @@ class LavaSession:
     def _track(self) -> dict:
         kids = _children()
         self._ours |= set(kids) - self._baseline
+        self._procs.update({pid: p for pid, p in kids.items() if pid in self._ours})
         return kids
 
     def _guard(self, fn, label):
@@ -217,7 +219,7 @@ class LavaSession:
                                f"{detail.rstrip()}\nFix the model (see the traceback "
                                f"above); all Lava child processes of this run were killed.")
                 self._fail(f"{self.what}: Lava child process(es) {sorted(dead)} ended during "
-                           f"{label} ({self._how_ended(dead, kids)}), without an error of a "
+                           f"{label} ({self._how_ended(dead)}), without an error of a "
                            f"process model; the other children of this run were killed.")
             if time.monotonic() - t0 > self.timeout_s:
                 self._fail(f"{self.what}: {label} did not finish within "
@@ -226,12 +228,12 @@ class LavaSession:
                            f"not send on every connected port each step) also looks "
                            f"like this. Lava child processes of this run were killed.")
 
-    @staticmethod
-    def _how_ended(dead, kids) -> str:
+    def _how_ended(self, dead) -> str:
         """``killed by SIGKILL`` / ``exit status 1`` of the first dead child."""
-        code = kids[dead[0]].exitcode if dead[0] in kids else None
+        proc = self._procs.get(sorted(dead)[0])
+        code = proc.exitcode if proc is not None else None
         if code is None:
-            return "reaped elsewhere"
+            return "exit status unknown"
         if code < 0:
             try:
                 return f"killed by {signal.Signals(-code).name}"
