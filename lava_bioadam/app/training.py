@@ -63,10 +63,12 @@ def check_data(cfg: Config, data: Split) -> None:
 
 
 def train_reference(cfg: Config, data: Split, seed: int,
-                    log: Callable[[dict], None] | None = None) -> dict:
+                    log: Callable[[dict], None] | None = None,
+                    progress: Callable | None = None) -> dict:
     """Train the L0 network online (one sample at a time, reshuffled every epoch by
     ``seed``) and return the history: one record per epoch with test accuracy and
-    loss, train loss, and (angle, relative error) per feedback layer."""
+    loss, train loss, and (angle, relative error) per feedback layer.
+    ``progress(samples_done, None)`` is called after every sample."""
     check_data(cfg, data)
     net = build_network(cfg, seed)
     rng = np.random.default_rng(seed + 10_000)
@@ -83,9 +85,12 @@ def train_reference(cfg: Config, data: Split, seed: int,
             log(rec)
 
     record(0)
+    n_train = len(data.x_train)
     for epoch in range(1, cfg.training.epochs + 1):
-        for i in rng.permutation(len(data.x_train)):
+        for k, i in enumerate(rng.permutation(n_train)):
             net.train_sample(data.x_train[i], eye[data.y_train[i]])
+            if progress:
+                progress((epoch - 1) * n_train + k + 1, None)
         record(epoch)
     return {"seed": seed, "history": history, "final": history[-1], "network": net}
 
@@ -132,10 +137,12 @@ def _runner(kind: str):
     return run_lava
 
 
-def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "emulator") -> dict:
+def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "emulator",
+                  progress=None) -> dict:
     """Train online for ``cfg.training.epochs``; returns ``{"seed", "history", ...}``
     with one record per epoch (test accuracy and loss, train loss, angle and relative
-    error between ``W_l`` and ``B_l^T`` per feedback layer)."""
+    error between ``W_l`` and ``B_l^T`` per feedback layer). ``progress(samples_done,
+    correct or None)`` as the runner reports it."""
     check_data(cfg, data)
     precision, kind = LEVELS[level]
     runner = _runner(kind)
@@ -157,6 +164,8 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
                        for l in range(1, nr.n_layers)]
     on_epoch(init, init_b)
     kw = {"precision": precision} if kind == "lava" else {}
+    if progress:
+        kw["progress"] = progress
     run = runner(nr, data.x_train[order], data.y_train[order], W0, B0, rng_seed=seed,
                  epoch_size=n_train, on_epoch=on_epoch, **kw)
     train_acc = [(run.pred[e * n_train:(e + 1) * n_train] ==
@@ -166,16 +175,16 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
             "online_train_accuracy": [float(a) for a in train_acc], "run": run}
 
 
-def train_emulator(cfg, data, seed, log=None):
+def train_emulator(cfg, data, seed, log=None, progress=None):
     """Backend ``emulator``: the integer golden model (L2), bit-exact with Lava."""
-    return train_network(cfg, data, seed, log, "emulator")
+    return train_network(cfg, data, seed, log, "emulator", progress)
 
 
-def train_lava_fixed(cfg, data, seed, log=None):
+def train_lava_fixed(cfg, data, seed, log=None, progress=None):
     """Backend ``lava-fixed``: Lava ``fixed_pt`` (L3), the emulated Loihi."""
-    return train_network(cfg, data, seed, log, "lava-fixed")
+    return train_network(cfg, data, seed, log, "lava-fixed", progress)
 
 
-def train_lava_float(cfg, data, seed, log=None):
+def train_lava_float(cfg, data, seed, log=None, progress=None):
     """Backend ``lava-float``: Lava ``floating_pt`` (L1)."""
-    return train_network(cfg, data, seed, log, "lava-float")
+    return train_network(cfg, data, seed, log, "lava-float", progress)

@@ -138,19 +138,25 @@ class GoldenNetwork:
 
 
 def run_l2(nr, x, labels, W0, B0, rng_seed: int = 0, record: bool = False,
-           epoch_size: int | None = None, on_epoch: Callable | None = None) -> NetRun:
+           epoch_size: int | None = None, on_epoch: Callable | None = None,
+           progress: Callable | None = None) -> NetRun:
     """Integer golden model over the samples ``x`` (presentation order), labels.
 
     ``on_epoch(weights, feedback_weights)`` (connection units) is called every
-    ``epoch_size`` samples; its results are collected in ``NetRun.epochs``."""
+    ``epoch_size`` samples; its results are collected in ``NetRun.epochs``.
+    ``progress(samples_done, correct_predictions_so_far)`` after every sample."""
     nr.check_inputs(x, labels)
     net = GoldenNetwork(nr, W0, B0, rng_seed)
     payload = codes.input_payload(x, net.encs[0], True)
     n = len(labels)
     pred, loss, records, epochs = np.full(n, -1), np.zeros(n), [], []
+    correct = 0
     for s in range(n):
         net.sample(payload[s], int(labels[s]))
         pred[s], loss[s] = net.out.pred, net.out.loss
+        if progress:
+            correct += pred[s] == labels[s]
+            progress(s + 1, int(correct))
         if record:
             records.append(net.snapshot())
         if on_epoch and epoch_size and (s + 1) % epoch_size == 0:

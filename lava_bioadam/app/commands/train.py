@@ -10,6 +10,7 @@ import numpy as np
 from lava_bioadam.app.commands.common import add_config_args, load_with_overrides
 from lava_bioadam.app.config import clip
 from lava_bioadam.app.data import load_dataset
+from lava_bioadam.app.progress import EpochProgress
 from lava_bioadam.app.results import (ResultsWriteError, RunFolder, check_destination,
                                       connection_arrays)
 from lava_bioadam.app.training import (check_data, train_emulator, train_lava_fixed,
@@ -89,12 +90,19 @@ def run(args) -> int:
             if not args.quiet:
                 print(f"seed {seed}", flush=True)
 
-            def on_epoch(rec, seed=seed, t0=t0):
+            bar = EpochProgress(len(data.x_train), seed, False if args.quiet else None)
+
+            def on_epoch(rec, seed=seed, t0=t0, bar=bar):
+                bar.close()
                 if not args.quiet:
                     print(format_record(rec), flush=True)
                 folder.add_epoch(seed, rec, time.perf_counter() - t0)
 
-            res = train(cfg, data, seed, on_epoch)
+            try:
+                res = train(cfg, data, seed, on_epoch,
+                            **({"progress": bar} if bar.enabled else {}))
+            finally:
+                bar.close()
             res["seconds"] = time.perf_counter() - t0
             folder.save_arrays(f"weights/seed{seed}.npz", connection_arrays(res))
             results.append(res)
