@@ -141,3 +141,16 @@ def test_write_failure_one_line_metrics_printed_nothing_half_written(tmp_path, c
     for f in out.glob("*.json"):
         json.loads(f.read_text())       # every file that exists is whole
     assert json.loads((out / "status.json").read_text())["status"] == "running"
+
+
+def test_compare_saves_table_json_and_figure(tmp_path, cfg_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", str(cfg_path), "--out", str(out), "--epochs", "1",
+                 "--seeds", "0"]) == 0
+    printed = [l for l in capsys.readouterr().out.splitlines() if l.startswith("|")]
+    table = (out / "compare.md").read_text().splitlines()
+    assert table == printed and len(table) == 2 + 9       # header, rule, one row per variant
+    rows = json.loads((out / "compare.json").read_text())
+    assert [r["label"] for r in rows][0] == "exact Adam" and len(rows[0]["acc"]) == 1
+    assert (out / "compare.png").read_bytes()[:8] == PNG
+    assert json.loads((out / "status.json").read_text())["status"] == "complete"

@@ -87,8 +87,7 @@ def run_figures(records, title: str) -> dict:
 
 def table_figure(header: list[str], rows: list[list[str]], title: str):
     """A table (e.g. ``compare``'s) as a figure."""
-    fig, ax = plt.subplots(figsize=(min(3 + 2.2 * len(header), 16), 0.9 + 0.4 * len(rows)),
-                           layout="constrained")
+    fig, ax = plt.subplots(figsize=(9, 0.8 + 0.3 * (len(rows) + 1)), layout="constrained")
     ax.axis("off")
     ax.set_title(title)
     table = ax.table(cellText=rows, colLabels=header, loc="center", cellLoc="left")

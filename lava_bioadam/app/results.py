@@ -157,20 +157,21 @@ class RunFolder:
                 os.chmod(self.path, _DIR_MODE)
             else:
                 self.path.mkdir(parents=True, exist_ok=False)
-            (self.path / "weights").mkdir()
         except OSError as exc:
             raise ResultsWriteError(f"cannot create results folder {self.path}: "
                                     f"{clip(exc.strerror or exc, 60)}") from None
         resolved = {k: v for k, v in dataclasses.asdict(cfg).items() if k != "source"}
-        self._write("config.yaml", (f"# resolved from {cfg.source}\n" + yaml.safe_dump(
+        self.write("config.yaml", (f"# resolved from {cfg.source}\n" + yaml.safe_dump(
             resolved, sort_keys=False)).encode())
-        self._write("run.json", to_json({
+        self.write("run.json", to_json({
             "command": argv if argv is not None else sys.argv, "backend": backend,
             "config": cfg.source, "started": _now(), "versions": versions()}))
         self.set_status("running")
 
     # ------------------------------------------------------------ writing
-    def _write(self, name: str, data: bytes) -> None:
+    def write(self, name: str, data: bytes) -> None:
+        """``data`` as the file ``name`` of the folder, atomically (skipped after a
+        write failure)."""
         if self.error:
             return
         try:
@@ -182,7 +183,7 @@ class RunFolder:
 
     def set_status(self, status: str, message: str | None = None) -> None:
         """Write ``status.json``: ``status``, epochs finished per seed, ``message``."""
-        self._write(STATUS, to_json({"status": status, "updated": _now(),
+        self.write(STATUS, to_json({"status": status, "updated": _now(),
                                      "epochs_finished": {str(s): e for s, e in
                                                          self.epochs_done.items()},
                                      "message": message}))
@@ -193,7 +194,7 @@ class RunFolder:
         if seconds is not None:
             rec["seconds"] = seconds
         records = self.records + [rec]
-        self._write(METRICS, b"".join(json.dumps(r, default=_plain).encode() + b"\n"
+        self.write(METRICS, b"".join(json.dumps(r, default=_plain).encode() + b"\n"
                                       for r in records))
         # only now (an interrupt may end the write above): status matches the metrics
         self.records = records
@@ -206,7 +207,11 @@ class RunFolder:
 
         buf = io.BytesIO()
         np.savez_compressed(buf, **arrays)
-        self._write(name, buf.getvalue())
+        try:
+            (self.path / name).parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass                        # reported by the write
+        self.write(name, buf.getvalue())
 
     def save_figure(self, name: str, fig) -> None:
         """A matplotlib figure as a PNG, atomically; the figure is closed."""
@@ -219,7 +224,7 @@ class RunFolder:
             fig.savefig(buf, format="png", dpi=100)
         finally:
             plt.close(fig)
-        self._write(name, buf.getvalue())
+        self.write(name, buf.getvalue())
 
     # ------------------------------------------------------------ ending
     def finish(self, status: str, message: str | None = None) -> Path:
