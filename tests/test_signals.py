@@ -69,26 +69,29 @@ def start_run(tmp_path):
     return proc, out, tmp
 
 
-def wait_group_gone(proc, limit=30.0) -> float:
-    t0 = time.monotonic()
-    while group_members(proc.pid) and time.monotonic() - t0 < limit:
-        time.sleep(0.1)
-    return time.monotonic() - t0
+def hit(proc, send, limit=30.0) -> tuple[float, int, list[str]]:
+    """``send()`` (a signal to the run), then wait until its process group is gone;
+    returns (seconds until gone, exit status, stderr lines). Kills the group if the
+    run outlives the wait."""
+    try:
+        assert proc.poll() is None, "the run ended early"
+        send()
+        t0 = time.monotonic()
+        while group_members(proc.pid) and time.monotonic() - t0 < limit:
+            time.sleep(0.1)
+        gone_after = time.monotonic() - t0
+        rc = proc.wait(timeout=limit)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    return gone_after, rc, proc.stderr.read().strip().splitlines()
 
 
 @pytest.mark.lava
 def test_killed_child_is_reported_as_killed(tmp_path):
     proc, out, tmp = start_run(tmp_path)
-    try:
-        assert proc.poll() is None, "the run ended early"
-        victim = max(p for p in group_members(proc.pid) if p != proc.pid)
-        os.kill(victim, signal.SIGKILL)
-        gone_after = wait_group_gone(proc)
-        rc = proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    err = proc.stderr.read().strip().splitlines()
+    victim = max(p for p in group_members(proc.pid) if p != proc.pid)
+    gone_after, rc, err = hit(proc, lambda: os.kill(victim, signal.SIGKILL))
     assert rc == 1 and gone_after < 10
     assert f"[{victim}]" in err[-1] and "killed by SIGKILL" in err[-1], err[-3:]
     assert json.loads((out / "status.json").read_text())["status"] == "failed"
@@ -101,19 +104,9 @@ def test_killed_child_is_reported_as_killed(tmp_path):
 def test_signal_ends_lava_run_cleanly(tmp_path, sig, to_group, code):
     before = shm_names()
     proc, out, tmp = start_run(tmp_path)
-    try:
-        assert proc.poll() is None, "the run ended before the signal"
-        children = len(group_members(proc.pid)) - 1
-        if to_group:
-            os.killpg(proc.pid, sig)
-        else:
-            proc.send_signal(sig)
-        gone_after = wait_group_gone(proc)
-        rc = proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    err = proc.stderr.read().strip().splitlines()
+    children = len(group_members(proc.pid)) - 1
+    gone_after, rc, err = hit(proc, (lambda: os.killpg(proc.pid, sig)) if to_group
+                              else (lambda: proc.send_signal(sig)))
     print(f"{signal.Signals(sig).name} to {'group' if to_group else 'main'}: {children} "
           f"children, group gone after {gone_after:.1f} s, exit {rc}")
     assert children >= 3
