@@ -92,7 +92,7 @@ def test_killed_child_is_reported_as_killed(tmp_path):
     proc, out, tmp = start_run(tmp_path)
     victim = max(p for p in group_members(proc.pid) if p != proc.pid)
     gone_after, rc, err = hit(proc, lambda: os.kill(victim, signal.SIGKILL))
-    assert rc == 1 and gone_after < 10
+    assert rc == 1 and gone_after < 30     # a failed run still draws its plots
     assert f"[{victim}]" in err[-1] and "killed by SIGKILL" in err[-1], err[-3:]
     assert json.loads((out / "status.json").read_text())["status"] == "failed"
     assert not list(tmp.iterdir())
