@@ -103,12 +103,12 @@ def test_force_never_replaces_a_folder_it_did_not_write(tmp_path, cfg_path, caps
                                              (Terminated, 143, "interrupted")])
 def test_interrupted_run_keeps_finished_epochs(tmp_path, cfg_path, capsys, monkeypatch,
                                                exc, code, status):
-    def stop_in_epoch_2(cfg, data, seed, log):
+    def stop_in_epoch_2(cfg, data, seed, log, **kw):
         def log2(rec):
             if rec["epoch"] == 2:
                 raise exc()
             log(rec)
-        return train_reference(cfg, data, seed, log2)
+        return train_reference(cfg, data, seed, log2, **kw)
     monkeypatch.setitem(train_cmd.BACKENDS, "reference", stop_in_epoch_2)
     out = tmp_path / "r"
     assert main(["train", str(cfg_path), "--out", str(out), "--quiet"]) == code

@@ -11,6 +11,7 @@ reader or a crash never sees half a file):
 ``metrics.jsonl``    one JSON record per line: seed, epoch, test accuracy and loss,
                      train loss, W/B^T angle and relative error per feedback layer
 ``weights/seed{S}.npz``  final weights and tags of every connection of seed S
+``checkpoints/seed{S}.pkl``  training state after the last finished epoch (``--resume``)
 ``*.png``            plots (``lava_bioadam.app.plots``)
 ===================  =========================================================
 
@@ -25,6 +26,7 @@ import datetime as dt
 import json
 import logging
 import os
+import pickle
 import platform
 import re
 import shutil
@@ -225,6 +227,57 @@ class RunFolder:
         finally:
             plt.close(fig)
         self.write(name, buf.getvalue())
+
+    # ------------------------------------------------------------ checkpoints
+    def save_checkpoint(self, seed: int, state: dict) -> None:
+        """The training state of ``seed`` after an epoch (``checkpoints/seed{S}.pkl``,
+        pickled, written atomically)."""
+        try:
+            (self.path / "checkpoints").mkdir(exist_ok=True)
+        except OSError:
+            pass                        # reported by the write
+        self.write(f"checkpoints/seed{seed}.pkl", pickle.dumps(state, protocol=5))
+
+    def load_checkpoint(self, seed: int) -> dict | None:
+        """The last checkpoint of ``seed``, or None."""
+        path = self.path / "checkpoints" / f"seed{seed}.pkl"
+        if not path.is_file():
+            return None
+        try:
+            return pickle.loads(path.read_bytes())
+        except Exception as exc:       # a damaged or foreign file: any unpickling error
+            raise UserError(f"{path}: not a readable checkpoint "
+                            f"({type(exc).__name__})") from None
+
+    @classmethod
+    def reopen(cls, path: str | Path) -> "RunFolder":
+        """An existing results folder, to resume its run: its metrics and status are
+        read back; writes go to the folder itself."""
+        self = cls.__new__(cls)
+        self.dest = self.path = Path(path)
+        self.replacing, self.error = False, None
+        try:
+            status = json.loads((self.path / STATUS).read_text())
+            lines = (self.path / METRICS).read_text().splitlines() if (
+                self.path / METRICS).is_file() else []
+            self.records = [json.loads(line) for line in lines if line.strip()]
+        except (OSError, ValueError) as exc:
+            raise UserError(f"{path}: not a results folder of lava-bioadam "
+                            f"({clip(exc, 60)})") from None
+        if status.get("status") == "complete":
+            raise UserError(f"{path}: the run is complete; nothing to resume")
+        self.epochs_done = {int(k): v for k, v in status.get("epochs_finished", {}).items()}
+        return self
+
+    def keep_epochs(self, seed: int, last_epoch: int) -> list[dict]:
+        """Forget the records of ``seed`` after ``last_epoch`` (-1: all of them), e.g.
+        epochs finished after its last checkpoint; returns those kept."""
+        self.records = [r for r in self.records if r["seed"] != seed or r["epoch"] <= last_epoch]
+        if last_epoch < 0:
+            self.epochs_done.pop(seed, None)
+        else:
+            self.epochs_done[seed] = last_epoch
+        return [r for r in self.records if r["seed"] == seed]
 
     # ------------------------------------------------------------ ending
     def finish(self, status: str, message: str | None = None) -> Path:

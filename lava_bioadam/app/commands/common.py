@@ -8,9 +8,11 @@ from lava_bioadam.app.results import to_json, write_atomic
 from lava_bioadam.errors import UserError
 
 
-def add_config_args(parser) -> None:
-    """CONFIG plus the overrides every command accepts."""
-    parser.add_argument("config", help="YAML experiment config (see configs/)")
+def add_config_args(parser, optional: bool = False) -> None:
+    """CONFIG (``optional``: it may be left out) plus the overrides every command
+    accepts."""
+    parser.add_argument("config", nargs="?" if optional else None,
+                        help="YAML experiment config (see configs/)")
     parser.add_argument("--epochs", type=int, help="override training.epochs")
     parser.add_argument("--seeds", type=int, nargs="+", help="override training.seeds")
     parser.add_argument("--feedback", choices=("backprop", "alignment", "predisposition"),

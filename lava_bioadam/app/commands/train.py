@@ -2,20 +2,22 @@
 the W/B^T symmetry per layer over training."""
 from __future__ import annotations
 
+import json
 import logging
 import time
 
 import numpy as np
+import yaml
 
 from lava_bioadam.app.commands.common import add_config_args, load_with_overrides
-from lava_bioadam.app.config import clip
+from lava_bioadam.app.config import clip, config_from_dict
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.progress import EpochProgress
 from lava_bioadam.app.results import (ResultsWriteError, RunFolder, check_destination,
                                       connection_arrays)
 from lava_bioadam.app.training import (check_data, train_emulator, train_lava_fixed,
                                        train_lava_float, train_reference)
-from lava_bioadam.errors import Terminated
+from lava_bioadam.errors import Terminated, UserError
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +29,9 @@ BACKENDS = {"reference": train_reference, "emulator": train_emulator,
 
 def add_parser(sub) -> None:
     p = sub.add_parser("train", help="train a network from a config and report test accuracy")
-    add_config_args(p)
-    p.add_argument("--backend", choices=sorted(BACKENDS), default="reference",
-                   help="reference: float64 model (L0, optimizer section); emulator: integer "
+    add_config_args(p, optional=True)
+    p.add_argument("--backend", choices=sorted(BACKENDS),
+                   help="reference (default): float64 model (L0, optimizer section); emulator: integer "
                         "golden model (L2, rules section); lava-fixed: Lava fixed_pt, the "
                         "emulated Loihi (L3); lava-float: Lava floating_pt (L1)")
     p.add_argument("--out", metavar="DIR",
@@ -38,6 +40,10 @@ def add_parser(sub) -> None:
     p.add_argument("--force", action="store_true",
                    help="replace an existing results folder (once the new run is complete)")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p.add_argument("--resume", metavar="DIR",
+                   help="continue the interrupted run of results folder DIR from its last "
+                        "checkpoint (reference and emulator backends); bit-identical to a "
+                        "run that was never interrupted")
     p.add_argument("--no-plots", action="store_true",
                    help="skip the PNG plots (they take a few seconds)")
     p.set_defaults(func=run)
@@ -68,29 +74,79 @@ def close_folder(folder: RunFolder, title: str, status: str, message: str | None
     return folder.finish(status, message)
 
 
+#: backends that write a checkpoint every epoch (and so can be resumed)
+CHECKPOINTED = ("reference", "emulator")
+
+
+def _resume_setup(args):
+    """Config, backend and folder of the run that ``--resume DIR`` continues."""
+    given = [o for o, v in (("CONFIG", args.config), ("--out", args.out),
+                            ("--force", args.force), ("--epochs", args.epochs),
+                            ("--seeds", args.seeds), ("--feedback", args.feedback)) if v]
+    if given:
+        raise UserError(f"--resume takes the config, backend and seeds from its folder; "
+                        f"drop {', '.join(given)}")
+    folder = RunFolder.reopen(args.resume)
+    try:
+        raw = yaml.safe_load((folder.path / "config.yaml").read_text())
+        backend = json.loads((folder.path / "run.json").read_text())["backend"]
+    except (OSError, ValueError, KeyError, yaml.YAMLError) as exc:
+        raise UserError(f"{args.resume}: cannot read its config.yaml and run.json "
+                        f"({clip(exc, 60)})") from None
+    if backend not in CHECKPOINTED:
+        raise UserError(f"{args.resume}: backend {backend} has no checkpoints; --resume "
+                        f"works for {' and '.join(CHECKPOINTED)} runs")
+    if args.backend and args.backend != backend:
+        raise UserError(f"{args.resume} is a run of backend {backend}, not {args.backend}")
+    return config_from_dict(raw, str(folder.path / "config.yaml")), backend, folder
+
+
 def run(args) -> int:
-    cfg = load_with_overrides(args)
+    if args.resume:
+        cfg, backend, folder = _resume_setup(args)
+    else:
+        if not args.config:
+            raise UserError("train needs a CONFIG (or --resume DIR)")
+        cfg, backend = load_with_overrides(args), args.backend or "reference"
     data = load_dataset(cfg.data)
     check_data(cfg, data)
-    dest = check_destination(args.out, args.force, cfg.name, args.backend)
-    train = BACKENDS[args.backend]
-    rule = (f"optimizer {cfg.optimizer.rule}" if args.backend == "reference"
+    if not args.resume:
+        dest = check_destination(args.out, args.force, cfg.name, backend)
+        folder = RunFolder(dest, cfg, backend)
+    train = BACKENDS[backend]
+    rule = (f"optimizer {cfg.optimizer.rule}" if backend == "reference"
             else f"fixed-point rules {cfg.rules.rule}"
             + (f" ({cfg.rules.form})" if cfg.rules.rule == "n1" else ""))
-    folder = RunFolder(dest, cfg, args.backend)
     print(f"{cfg.name}: {cfg.network.sizes}, {rule}, {cfg.network.feedback} feedback, "
-          f"backend {args.backend}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}",
+          f"backend {backend}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}",
           flush=True)
-    log.info("results folder: %s", folder.path)
-    title = f"{cfg.name} ({args.backend})"
-    results = []
+    log.info("%s results folder: %s", "resuming in" if args.resume else "results folder:",
+             folder.path)
+    title = f"{cfg.name} ({backend})"
+    finals = []
     try:
         for seed in cfg.training.seeds:
             t0 = time.perf_counter()
+            kw = {}
+            if args.resume:
+                if ((folder.path / f"weights/seed{seed}.npz").is_file()
+                        and folder.epochs_done.get(seed) == cfg.training.epochs):
+                    finals.append([r for r in folder.records if r["seed"] == seed][-1])
+                    print(f"seed {seed}: complete before, test accuracy "
+                          f"{finals[-1]['test_accuracy']:.4f}", flush=True)
+                    continue
+                state = folder.load_checkpoint(seed)
+                folder.keep_epochs(seed, len(state["history"]) - 1 if state else -1)
+                if state:
+                    kw["resume"] = state
             if not args.quiet:
-                print(f"seed {seed}", flush=True)
-
+                print(f"seed {seed}" + (f", from epoch {len(kw['resume']['history']) - 1}"
+                                        if kw else ""), flush=True)
             bar = EpochProgress(len(data.x_train), seed, False if args.quiet else None)
+            if bar.enabled:
+                kw["progress"] = bar
+            if backend in CHECKPOINTED:
+                kw["checkpoint"] = lambda st, seed=seed: folder.save_checkpoint(seed, st)
 
             def on_epoch(rec, seed=seed, t0=t0, bar=bar):
                 bar.close()
@@ -99,16 +155,14 @@ def run(args) -> int:
                 folder.add_epoch(seed, rec, time.perf_counter() - t0)
 
             try:
-                res = train(cfg, data, seed, on_epoch,
-                            **({"progress": bar} if bar.enabled else {}))
+                res = train(cfg, data, seed, on_epoch, **kw)
             finally:
                 bar.close()
-            res["seconds"] = time.perf_counter() - t0
             folder.save_arrays(f"weights/seed{seed}.npz", connection_arrays(res))
-            results.append(res)
-            f = res["history"][-1]
-            print(f"seed {seed}: test accuracy {f['test_accuracy']:.4f}, "
-                  f"test loss {f['test_loss']:.4f} ({res['seconds']:.1f} s)", flush=True)
+            finals.append(res["history"][-1])
+            print(f"seed {seed}: test accuracy {finals[-1]['test_accuracy']:.4f}, test loss "
+                  f"{finals[-1]['test_loss']:.4f} ({time.perf_counter() - t0:.1f} s)",
+                  flush=True)
     except BaseException as exc:
         interrupted = isinstance(exc, (KeyboardInterrupt, Terminated))
         # an interrupted run ends at once: no plots (they take seconds)
@@ -118,7 +172,7 @@ def run(args) -> int:
         status = "interrupted" if interrupted else "failed"
         log.warning("run %s; finished epochs are in %s", status, where)
         raise
-    accs = np.array([r["history"][-1]["test_accuracy"] for r in results])
+    accs = np.array([f["test_accuracy"] for f in finals])
     print(f"test accuracy: mean {accs.mean():.4f}, std {accs.std():.4f} over {len(accs)} seed(s)")
     where = close_folder(folder, title, "complete", plots=not args.no_plots)
     if folder.error:
