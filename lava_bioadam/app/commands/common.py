@@ -19,6 +19,16 @@ def add_config_args(parser, optional: bool = False) -> None:
                         help="override network.feedback")
 
 
+def add_results_args(parser, what: str) -> None:
+    """``--out DIR`` and ``--force`` of a command that writes a results folder
+    holding ``what``."""
+    parser.add_argument("--out", metavar="DIR",
+                        help=f"results folder (default: a new folder under runs/): {what}")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing results folder (once the new run is "
+                             "complete)")
+
+
 def load_with_overrides(args) -> Config:
     cfg = load_config(args.config)
     if getattr(args, "epochs", None) is not None:

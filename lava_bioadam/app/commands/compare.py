@@ -15,7 +15,8 @@ import logging
 
 import numpy as np
 
-from lava_bioadam.app.commands.common import add_config_args, load_with_overrides
+from lava_bioadam.app.commands.common import (add_config_args, add_results_args,
+                                          load_with_overrides)
 from lava_bioadam.app.config import clip
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.results import (ResultsWriteError, RunFolder, check_destination,
@@ -45,12 +46,8 @@ def add_parser(sub) -> None:
     p.add_argument("--loihi", action="store_true",
                    help="instead: adaptive rules against SGD baselines at their best rate, "
                         "float64 (L0) and fixed point (L2 emulator), see compare: section")
-    p.add_argument("--out", metavar="DIR",
-                   help="results folder (default: a new folder under runs/): resolved "
-                        "config, versions, the table as compare.md, compare.json and a "
-                        "figure compare.png, status")
-    p.add_argument("--force", action="store_true",
-                   help="replace an existing results folder (once the new run is complete)")
+    add_results_args(p, "resolved config, versions, the table as compare.md, compare.json "
+                        "and a figure compare.png, status")
     p.set_defaults(func=run)
 
 

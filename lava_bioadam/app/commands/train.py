@@ -9,7 +9,8 @@ import time
 import numpy as np
 import yaml
 
-from lava_bioadam.app.commands.common import add_config_args, load_with_overrides
+from lava_bioadam.app.commands.common import (add_config_args, add_results_args,
+                                          load_with_overrides)
 from lava_bioadam.app.config import clip, config_from_dict
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.progress import EpochProgress
@@ -34,11 +35,8 @@ def add_parser(sub) -> None:
                    help="reference (default): float64 model (L0, optimizer section); emulator: integer "
                         "golden model (L2, rules section); lava-fixed: Lava fixed_pt, the "
                         "emulated Loihi (L3); lava-float: Lava floating_pt (L1)")
-    p.add_argument("--out", metavar="DIR",
-                   help="results folder (default: a new folder under runs/): resolved "
-                        "config, versions, per-epoch metrics, final weights, plots, status")
-    p.add_argument("--force", action="store_true",
-                   help="replace an existing results folder (once the new run is complete)")
+    add_results_args(p, "resolved config, versions, per-epoch metrics, final weights, "
+                        "checkpoints, plots, status")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
     p.add_argument("--resume", metavar="DIR",
                    help="continue the interrupted run of results folder DIR from its last "
