@@ -15,3 +15,8 @@ class RuleError(UserError):
 
 class LavaRunError(RuntimeError):
     """A Lava run failed (a process model raised, or the watchdog fired)."""
+
+
+class Terminated(BaseException):
+    """The process received SIGTERM (raised in the main thread by the CLI's handler,
+    so that runs end cleanly, as on Ctrl-C). Exit status 143."""

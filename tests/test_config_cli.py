@@ -65,7 +65,7 @@ def test_bad_data_file_is_a_user_error(tmp_path, capsys):
     np.savez(tmp_path / "d.npz", x=np.full((20, 4), 2.0), y=np.arange(20) % 2)
     p = write(tmp_path, "data:\n  dataset: npz\n  path: d.npz\nnetwork:\n  sizes: [4, 2]\n")
     assert main(["train", str(p)]) == 2
-    assert "within [0, 1]" in capsys.readouterr().err
+    assert "outside [0, 1]" in capsys.readouterr().err
 
 
 def test_train_on_npz_and_refuse_to_overwrite(tmp_path, capsys):
@@ -75,13 +75,13 @@ def test_train_on_npz_and_refuse_to_overwrite(tmp_path, capsys):
     np.savez(tmp_path / "d.npz", x=x, y=y)
     p = write(tmp_path, "data:\n  dataset: npz\n  path: d.npz\nnetwork:\n  sizes: [4, 3, 2]\n"
                         "training:\n  epochs: 2\n  seeds: [0]\n")
-    out = tmp_path / "res.json"
-    assert main(["train", str(p), "--out", str(out), "--quiet"]) == 0
-    saved = out.read_text()
+    out = tmp_path / "res"
+    assert main(["train", str(p), "--out", str(out), "--quiet", "--no-plots"]) == 0
+    saved = (out / "metrics.jsonl").read_text()
     assert '"test_accuracy"' in saved
     assert main(["train", str(p), "--out", str(out)]) == 2  # exists: refused before any work
     assert "exists" in capsys.readouterr().err
-    assert out.read_text() == saved
+    assert (out / "metrics.jsonl").read_text() == saved
 
 
 def test_data_size_mismatch(tmp_path, capsys):

@@ -7,6 +7,7 @@ config states only what differs from them.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -20,14 +21,28 @@ from lava_bioadam.rules.params import RuleParams, rule_params_from_dict
 from lava_bioadam.verify.params import VerifyParams
 
 
+#: data sets read from ``data.path``
+FILE_DATASETS = ("npz", "csv")
+
+
 @dataclass
 class DataConfig:
-    """Where samples come from. ``digits``: scikit-learn's handwritten digits,
-    features scaled to [0, 1]; ``yinyang``, ``rare_features``: generated from
-    ``split_seed`` (see ``lava_bioadam.app.data``); ``npz``: a file with arrays ``x``
-    (n, features, in [0, 1]) and ``y`` (n,) integer labels."""
-    dataset: Literal["digits", "npz", "yinyang", "rare_features"] = "digits"
+    """Where samples come from (see ``lava_bioadam.app.data``).
+
+    dataset: ``digits``, ``iris``, ``wine``, ``breast_cancer`` (scikit-learn's bundled
+        classification sets, features scaled to [0, 1]); ``yinyang``, ``rare_features``
+        (generated from ``split_seed``); ``npz`` (arrays ``x`` (n, features) in [0, 1]
+        and ``y`` (n,) integer labels) or ``csv`` (features in columns, one label
+        column), both read from ``path``.
+    label_column: csv only: name (header row) or 0-based index of the label column;
+        default: the last column.
+    test_fraction: share of the samples held out for testing (stratified split).
+    split_seed: seed of the split (and of the generated sets).
+    """
+    dataset: Literal["digits", "iris", "wine", "breast_cancer", "yinyang", "rare_features",
+                     "npz", "csv"] = "digits"
     path: str | None = None
+    label_column: str | int | None = None
     test_fraction: float = 0.3
     split_seed: int = 0
 
@@ -147,6 +162,50 @@ _POSITIVE = {"test_fraction", "lr", "eta", "tau_m", "tau_r", "tau_n", "tau_v", "
              "substeps", "init_scale"}
 _NON_NEGATIVE = {"eps", "r0", "lam"}
 
+#: Upper bounds that keep every run finite and its memory small. A run at the bounds
+#: is long (hours on the Loihi backends) but it ends.
+LIMITS = {
+    "units": 4096,          # units per layer (network.sizes, verify.networks)
+    "layers": 8,            # weight layers per network
+    "epochs": 10_000,       # training.epochs
+    "substeps": 1_000,      # optimizer.substeps (Euler steps per sample)
+    "seeds": 100,           # entries of a seeds list
+    "seed": 2**31 - 1,      # largest seed (Lava's and scikit-learn's seeds are 32-bit)
+    "n_samples": 100_000,   # verify.n_samples
+    "list": 256,            # entries of any other list
+    "text": 4096,           # characters of a string value
+    "init_scale": 1e3,      # network.init_scale
+}
+
+#: Longest text of a value quoted in an error message.
+_SHOW = 40
+
+
+def show(value) -> str:
+    """A short, one-line rendering of ``value`` for error messages (never the whole of a
+    long string or a deep structure)."""
+    if isinstance(value, (list, tuple, dict)):
+        return f"a {type(value).__name__} of {len(value)} entries"
+    return clip(repr(value))
+
+
+def clip(text: str, limit: int = _SHOW) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _check_number(key: str, value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where}: {key} must be a number, got {show(value)}")
+    try:
+        v = float(value)
+    except OverflowError:
+        v = math.inf
+    if not math.isfinite(v):
+        raise ConfigError(f"{where}: {key} must be a finite number, got {show(value)}")
+    return v
+
 
 def _check_value(key: str, value, tp, where: str):
     origin = typing.get_origin(tp)
@@ -154,44 +213,95 @@ def _check_value(key: str, value, tp, where: str):
     if origin in (typing.Union, types.UnionType):  # Optional[...] / X | None
         if value is None and type(None) in args:
             return None
-        (inner,) = [a for a in args if a is not type(None)]
-        return _check_value(key, value, inner, where)
+        inner = [a for a in args if a is not type(None)]
+        for tp_i in inner[:-1]:
+            try:
+                return _check_value(key, value, tp_i, where)
+            except ConfigError:
+                pass
+        return _check_value(key, value, inner[-1], where)
     if origin is Literal:
-        if value not in args:
-            raise ConfigError(f"{where}: {key} must be one of {list(args)}, got {value!r}")
+        if isinstance(value, (list, dict)) or value not in args:
+            raise ConfigError(f"{where}: {key} must be one of {list(args)}, got {show(value)}")
         return value
     if tp is dict:
         if not isinstance(value, dict):
-            raise ConfigError(f"{where}: {key} must be a mapping, got {value!r}")
+            raise ConfigError(f"{where}: {key} must be a mapping, got {show(value)}")
         return value
-    if tp is list:
+    if tp is list or origin is list:
         if not isinstance(value, list) or not value:
-            raise ConfigError(f"{where}: {key} must be a non-empty list, got {value!r}")
-        return value
-    if origin is list:
+            raise ConfigError(f"{where}: {key} must be a non-empty list, got {show(value)}")
+        if len(value) > LIMITS["list"]:
+            raise ConfigError(f"{where}: {key} has {len(value)} entries, at most "
+                              f"{LIMITS['list']} allowed")
+        if tp is list:
+            return value
         (inner,) = args
-        if not isinstance(value, list) or not value:
-            raise ConfigError(f"{where}: {key} must be a non-empty list, got {value!r}")
         return [_check_value(f"{key}[{i}]", v, inner, where) for i, v in enumerate(value)]
     if dataclasses.is_dataclass(tp):
         return _build(tp, value, where, prefix=f"{key}.")
     if tp is bool:
         if not isinstance(value, bool):
-            raise ConfigError(f"{where}: {key} must be true or false, got {value!r}")
+            raise ConfigError(f"{where}: {key} must be true or false, got {show(value)}")
         return value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where}: {key} must be an integer, got {value!r}")
+            raise ConfigError(f"{where}: {key} must be an integer, got {show(value)}")
         return value
     if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{where}: {key} must be a number, got {value!r}")
-        return float(value)
+        return _check_number(key, value, where)
     if tp is str:
         if not isinstance(value, str):
-            raise ConfigError(f"{where}: {key} must be a string, got {value!r}")
+            raise ConfigError(f"{where}: {key} must be a string, got {show(value)}")
+        if len(value) > LIMITS["text"] or "\x00" in value:
+            raise ConfigError(f"{where}: {key} must be a string of at most "
+                              f"{LIMITS['text']} characters without NUL, got {show(value)}")
         return value
     raise TypeError(f"unsupported config type {tp!r}")  # programming error
+
+
+def check_int_range(key: str, value, lo: int, hi: int, where: str) -> int:
+    """``value`` must be an integer in ``lo..hi``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where}: {key} must be an integer, got {show(value)}")
+    if not lo <= value <= hi:
+        raise ConfigError(f"{where}: {key} must be in {lo}..{hi}, got {show(value)}")
+    return value
+
+
+def check_seeds(key: str, seeds, where: str) -> list[int]:
+    """A non-empty list of at most ``LIMITS['seeds']`` seeds in ``0..LIMITS['seed']``."""
+    if not isinstance(seeds, list) or not seeds:
+        raise ConfigError(f"{where}: {key} must be a non-empty list, got {show(seeds)}")
+    if len(seeds) > LIMITS["seeds"]:
+        raise ConfigError(f"{where}: {key} has {len(seeds)} seeds, at most {LIMITS['seeds']}")
+    return [check_int_range(f"{key}[{i}]", s, 0, LIMITS["seed"], where)
+            for i, s in enumerate(seeds)]
+
+
+def check_sizes(key: str, sizes, where: str) -> list[int]:
+    """Layer sizes, input first: 2..``layers + 1`` entries in ``1..LIMITS['units']``."""
+    if not isinstance(sizes, list) or not 2 <= len(sizes) <= LIMITS["layers"] + 1:
+        raise ConfigError(f"{where}: {key} must list 2 to {LIMITS['layers'] + 1} layer "
+                          f"sizes (input first), got {show(sizes)}")
+    return [check_int_range(f"{key}[{i}]", n, 1, LIMITS["units"], where)
+            for i, n in enumerate(sizes)]
+
+
+#: dotted key -> extra check of its (type-checked) value
+_RANGES = {
+    "training.epochs": lambda k, v, w: check_int_range(k, v, 1, LIMITS["epochs"], w),
+    "optimizer.substeps": lambda k, v, w: check_int_range(k, v, 1, LIMITS["substeps"], w),
+    "training.seeds": check_seeds,
+    "verify.seeds": check_seeds,
+    "data.split_seed": lambda k, v, w: check_int_range(k, v, 0, LIMITS["seed"], w),
+    "network.sizes": check_sizes,
+    "verify.n_samples": lambda k, v, w: check_int_range(k, v, 1, LIMITS["n_samples"], w),
+    "verify.networks": lambda k, v, w: [check_sizes(f"{k}[{i}]", s, w)
+                                        for i, s in enumerate(v)],
+    "verify.variants": lambda k, v, w: [_check_value(f"{k}[{i}]", x, dict, w)
+                                        for i, x in enumerate(v)],
+}
 
 
 def _build(cls, raw, where: str, prefix: str = ""):
@@ -202,9 +312,9 @@ def _build(cls, raw, where: str, prefix: str = ""):
                           f"got {type(raw).__name__}")
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
-    unknown = sorted(set(raw) - set(fields))
+    unknown = sorted(map(str, set(raw) - set(fields)))
     if unknown:
-        raise ConfigError(f"{where}: unknown key {prefix}{unknown[0]} "
+        raise ConfigError(f"{where}: unknown key {prefix}{clip(unknown[0])} "
                           f"(allowed under {prefix.rstrip('.') or 'the top level'}: "
                           f"{', '.join(fields)})")
     values = {}
@@ -215,36 +325,48 @@ def _build(cls, raw, where: str, prefix: str = ""):
             raise ConfigError(f"{where}: {key} must be > 0, got {v}")
         if name in _NON_NEGATIVE and isinstance(v, (int, float)) and v < 0:
             raise ConfigError(f"{where}: {key} must be >= 0, got {v}")
+        if key in _RANGES:
+            _RANGES[key](key, v, where)
         values[name] = v
     try:
         return cls(**values)
-    except ConfigError:
-        raise
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
     except UserError as exc:  # a section's own validation (e.g. RuleParams' RuleError)
         raise ConfigError(f"{where}: {exc}") from None
 
 
+def _check_changes(cls, base, changes: dict, key: str, where: str) -> None:
+    """``changes`` (a mapping of keys of ``cls``) applied to ``base`` must validate."""
+    if not isinstance(changes, dict):
+        raise ConfigError(f"{where}: {key} must be a mapping, got {show(changes)}")
+    _build(cls, {**dataclasses.asdict(base), **changes}, where, prefix=f"{key}.")
+
+
 def _check_consistency(cfg: Config, where: str) -> None:
-    bad = sorted(set(cfg.compare.multiplicative_reference) -
-                 {f.name for f in dataclasses.fields(N1Config)})
-    if bad:
-        raise ConfigError(f"{where}: compare.multiplicative_reference: unknown key {bad[0]} "
-                          f"(keys of optimizer.n1)")
+    _check_changes(N1Config, cfg.optimizer.n1, cfg.compare.multiplicative_reference,
+                   "compare.multiplicative_reference", where)
     for form in ("linear", "multiplicative"):
-        changes = getattr(cfg.compare, form)
-        try:
-            rule_params_from_dict({**dataclasses.asdict(cfg.rules), **changes})
-        except UserError as exc:
-            raise ConfigError(f"{where}: compare.{form}: {exc}") from None
+        _check_changes(RuleParams, cfg.rules, getattr(cfg.compare, form),
+                       f"compare.{form}", where)
+    for i, variant in enumerate(cfg.verify.variants):
+        _check_changes(RuleParams, cfg.rules, variant, f"verify.variants[{i}]", where)
+    for key in ("sgd_rates", "loihi_rates"):
+        for i, r in enumerate(getattr(cfg.compare, key)):
+            if not _check_number(f"compare.{key}[{i}]", r, where) > 0:
+                raise ConfigError(f"{where}: compare.{key}[{i}] must be > 0, got {r}")
+    for key in ("l1_rtol", "l1_floor"):
+        _check_number(f"verify.{key}", getattr(cfg.verify, key), where)
     if cfg.data.test_fraction >= 1:
         raise ConfigError(f"{where}: data.test_fraction must be < 1, got {cfg.data.test_fraction}")
+    if cfg.network.init_scale > LIMITS["init_scale"]:
+        raise ConfigError(f"{where}: network.init_scale must be <= {LIMITS['init_scale']:g}, "
+                          f"got {cfg.network.init_scale:g}")
     if cfg.optimizer.n1.form == "multiplicative" and cfg.optimizer.n1.r0 <= 0:
         raise ConfigError(f"{where}: optimizer.n1.r0 must be > 0 with form multiplicative")
-    if cfg.data.dataset == "npz" and not cfg.data.path:
-        raise ConfigError(f"{where}: data.path is required when data.dataset is npz")
-    if len(cfg.network.sizes) < 2 or any(s < 1 for s in cfg.network.sizes):
-        raise ConfigError(f"{where}: network.sizes needs at least two positive sizes, "
-                          f"got {cfg.network.sizes}")
+    if cfg.data.dataset in FILE_DATASETS and not cfg.data.path:
+        raise ConfigError(f"{where}: data.path is required when data.dataset is "
+                          f"{cfg.data.dataset}")
     for b in ("beta1", "beta2"):
         if not 0 <= getattr(cfg.optimizer.adam, b) < 1:
             raise ConfigError(f"{where}: optimizer.adam.{b} must be in [0, 1)")
@@ -258,21 +380,77 @@ def config_from_dict(raw: dict, where: str = "<dict>") -> Config:
     return cfg
 
 
+#: deepest nesting of YAML values read (a config needs 4 levels)
+MAX_DEPTH = 32
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key repeated in one mapping and values nested
+    deeper than ``MAX_DEPTH`` are errors."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"values nested deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _construct_mapping(loader, node, deep=False):
+    loader.flatten_mapping(node)
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            dup = key in seen
+            seen.add(key)
+        except TypeError:  # an unhashable key: construct_mapping reports it
+            continue
+        if dup:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {show(key)}", key_node.start_mark)
+    return loader.construct_mapping(node, deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                              _construct_mapping)
+
+#: largest config file read (bytes)
+MAX_CONFIG_BYTES = 256 << 10
+
+
 def load_config(path: str | Path) -> Config:
     """Load and validate a YAML config; relative ``data.path`` is taken relative to
-    the config file."""
+    the config file. Empty configs, repeated keys and files over 256 KiB are errors."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"config file {path} not found")
     try:
-        raw = yaml.safe_load(path.read_text())
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: config file larger than {MAX_CONFIG_BYTES} bytes")
+        raw = yaml.load(path.read_text(), Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" (line {mark.line + 1})" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{at}: {getattr(exc, 'problem', exc)}") from None
+        problem = clip(getattr(exc, "problem", None) or exc, 80)
+        raise ConfigError(f"{path}: not valid YAML{at}: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: values nested too deeply") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    cfg = config_from_dict(raw, str(path))
+        raise ConfigError(f"{path}: cannot read: {clip(exc, 80)}") from None
+    if raw is None or raw == {}:
+        raise ConfigError(f"{path}: the config is empty; state at least one section "
+                          f"(see configs/digits.yaml)")
+    try:
+        cfg = config_from_dict(raw, str(path))
+    except RecursionError:
+        raise ConfigError(f"{path}: values nested too deeply") from None
     if cfg.data.path and not Path(cfg.data.path).is_absolute():
         cfg.data.path = str((path.parent / cfg.data.path).resolve())
     return cfg

@@ -1,9 +1,10 @@
 """Data sets as float arrays in [0, 1] (unsigned graded spikes) with integer labels.
 
 ``load_dataset(cfg)`` returns ``Split(x_train, y_train, x_test, y_test)``; ``x`` has
-shape ``(n, features)``, ``y`` shape ``(n,)``. Named sets: ``digits`` (scikit-learn's
-handwritten digits), ``yinyang`` and ``rare_features`` (generated from a seed, no
-download), or a user's ``npz`` file.
+shape ``(n, features)``, ``y`` shape ``(n,)``. Named sets: ``digits``, ``iris``,
+``wine``, ``breast_cancer`` (scikit-learn's bundled classification sets),
+``yinyang`` and ``rare_features`` (generated from a seed, no download), or a user's
+``npz`` or ``csv`` file (:func:`check_samples` states what a file must hold).
 
 * :func:`yinyang`: the Yin-Yang data set (Kriener, Goeltz & Petrovici 2021), our
   vectorised implementation of its published definition.
@@ -27,10 +28,33 @@ class Split(NamedTuple):
     y_test: np.ndarray
 
 
-def stratified_split(x: np.ndarray, y: np.ndarray, test_fraction: float, seed: int) -> Split:
+#: values this close outside [0, 1] are rounding (e.g. a min-max scaler's 1.0000000000000002)
+#: and are clipped; values further out are errors
+RANGE_TOLERANCE = 1e-9
+
+
+def check_split(y: np.ndarray, test_fraction: float, source: str) -> None:
+    """A stratified split of labels ``y`` (n,) with ``test_fraction`` must leave every
+    class in both parts (scikit-learn's rule: ``ceil(test_fraction n)`` test samples)."""
+    n = len(y)
+    classes, counts = np.unique(y, return_counts=True)
+    if counts.min() < 2:
+        c = int(classes[np.argmin(counts)])
+        raise UserError(f"{source}: class {c} has 1 sample; a stratified split needs at "
+                        f"least 2 per class")
+    n_test = int(np.ceil(test_fraction * n))
+    for part, size in (("test", n_test), ("training", n - n_test)):
+        if size < len(classes):
+            raise UserError(f"{source}: data.test_fraction {test_fraction:g} of {n} samples "
+                            f"leaves {size} {part} samples for {len(classes)} classes")
+
+
+def stratified_split(x: np.ndarray, y: np.ndarray, test_fraction: float, seed: int,
+                     source: str = "data") -> Split:
     """Stratified train/test split with a fixed seed (scikit-learn's)."""
     from sklearn.model_selection import train_test_split
 
+    check_split(y, test_fraction, source)
     xtr, xte, ytr, yte = train_test_split(x, y, test_size=test_fraction, stratify=y,
                                           random_state=seed)
     return Split(xtr, ytr, xte, yte)
@@ -43,7 +67,62 @@ def load_digits_split(seed: int = 0, test_fraction: float = 0.3) -> Split:
 
     digits = load_digits()
     x = digits.data.astype(float) / 16.0
-    return stratified_split(x, digits.target.astype(int), test_fraction, seed)
+    return stratified_split(x, digits.target.astype(int), test_fraction, seed, "digits")
+
+
+def _sklearn_loader(name: str):
+    import sklearn.datasets
+
+    return getattr(sklearn.datasets, f"load_{name}")
+
+
+#: scikit-learn's bundled classification sets besides digits: name -> (samples,
+#: features, classes)
+SKLEARN_SETS = {"iris": (150, 4, 3), "wine": (178, 13, 3), "breast_cancer": (569, 30, 2)}
+
+
+def load_sklearn_split(name: str, seed: int = 0, test_fraction: float = 0.3) -> Split:
+    """A scikit-learn bundled classification set (``SKLEARN_SETS``), stratified split;
+    each feature is scaled to [0, 1] by the training part's minimum and maximum, and
+    test values outside that range are clipped."""
+    bunch = _sklearn_loader(name)()
+    split = stratified_split(bunch.data.astype(float), bunch.target.astype(int),
+                             test_fraction, seed, name)
+    lo, hi = split.x_train.min(axis=0), split.x_train.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    scale = lambda x: np.clip((x - lo) / span, 0.0, 1.0)  # noqa: E731
+    return Split(scale(split.x_train), split.y_train, scale(split.x_test), split.y_test)
+
+
+def check_samples(x: np.ndarray, y: np.ndarray, source: str, row=lambda i: f"row {i}",
+                  column=lambda j: f"column {j}") -> tuple[np.ndarray, np.ndarray]:
+    """Validate features ``x`` (n, features) and labels ``y`` (n,) read from ``source``.
+
+    Features must be finite and within [0, 1] (up to ``RANGE_TOLERANCE``, then
+    clipped); labels non-negative integers. ``row(i)``, ``column(j)`` name a sample
+    and a feature in errors. Returns ``(x as float64, y as int64)``."""
+    if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
+        raise UserError(f"{source}: need features of shape (n, features) and labels of "
+                        f"shape (n,), got {x.shape} and {y.shape}")
+    if len(x) == 0 or x.shape[1] == 0:
+        raise UserError(f"{source}: no samples or no feature columns")
+    try:
+        x = x.astype(np.float64)
+        yf = y.astype(np.float64)
+    except (TypeError, ValueError):
+        raise UserError(f"{source}: features and labels must be numbers") from None
+    for name, bad in (("not a finite number", ~np.isfinite(x)),
+                      ("outside [0, 1]; scale the features first",
+                       (x < -RANGE_TOLERANCE) | (x > 1 + RANGE_TOLERANCE))):
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise UserError(f"{source}: {row(i)}, {column(j)}: feature value {x[i, j]:.6g} is "
+                            f"{name}")
+    bad = ~np.isfinite(yf) | (yf < 0) | (yf != np.round(yf)) | (yf > np.iinfo(np.int32).max)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise UserError(f"{source}: {row(i)}: label {yf[i]:.6g} is not a non-negative integer")
+    return np.clip(x, 0.0, 1.0), yf.astype(np.int64)
 
 
 def load_npz_split(path: str, seed: int = 0, test_fraction: float = 0.3) -> Split:
@@ -55,21 +134,85 @@ def load_npz_split(path: str, seed: int = 0, test_fraction: float = 0.3) -> Spli
         with np.load(p, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
     except Exception as exc:  # numpy raises several types for broken files
-        raise UserError(f"data file {p}: not a readable .npz ({exc})") from None
+        raise UserError(f"data file {p}: not a readable .npz ({type(exc).__name__})") from None
     for key in ("x", "y"):
         if key not in arrays:
-            raise UserError(f"data file {p}: missing array '{key}' (has {sorted(arrays)})")
-    x, y = arrays["x"], arrays["y"]
-    if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
-        raise UserError(f"data file {p}: need x of shape (n, features) and y of shape (n,), "
-                        f"got {x.shape} and {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
-        raise UserError(f"data file {p}: y must hold non-negative integer labels")
-    x = x.astype(float)
-    if not np.isfinite(x).all() or x.min() < 0 or x.max() > 1:
-        raise UserError(f"data file {p}: x must be finite and within [0, 1] "
-                        f"(got {x.min():.3g}..{x.max():.3g}); scale it first")
-    return stratified_split(x, y.astype(int), test_fraction, seed)
+            raise UserError(f"data file {p}: missing array '{key}' (has {sorted(arrays)[:5]})")
+    x, y = check_samples(arrays["x"], arrays["y"], f"data file {p}",
+                         column=lambda j: f"feature {j}")
+    return stratified_split(x, y, test_fraction, seed, f"data file {p}")
+
+
+def _number(cell: str) -> float | None:
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def read_csv(path: str, label_column: str | int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Features ``x`` (n, features) and labels ``y`` (n,) of a comma-separated file.
+
+    A first line with a cell that is not a number is a header. ``label_column``: the
+    label column's header name or 0-based index (default: the last column); every
+    other column is a feature. Blank lines are skipped. Errors name the line (1-based,
+    as an editor shows it) and the column."""
+    import csv
+
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"data file {p} not found")
+    try:
+        with open(p, newline="") as fh:
+            lines = [(k + 1, r) for k, r in enumerate(csv.reader(fh)) if any(c.strip() for c in r)]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UserError(f"data file {p}: cannot read as CSV ({type(exc).__name__})") from None
+    if not lines:
+        raise UserError(f"data file {p}: empty")
+    header = None
+    if any(_number(c) is None for c in lines[0][1]):
+        header = [c.strip() for c in lines[0][1]]
+        lines = lines[1:]
+    n_cols = len(header) if header else len(lines[0][1]) if lines else 0
+    if not lines:
+        raise UserError(f"data file {p}: no samples after the header")
+    if n_cols < 2:
+        raise UserError(f"data file {p}: need at least one feature column and a label column")
+    if label_column is None:
+        label = n_cols - 1
+    elif isinstance(label_column, str):
+        if not header or label_column not in header:
+            raise UserError(f"data file {p}: no column named {label_column!r} in the header")
+        label = header.index(label_column)
+    elif -n_cols <= label_column < n_cols:
+        label = label_column % n_cols
+    else:
+        raise UserError(f"data file {p}: data.label_column {label_column} is not a column "
+                        f"(the file has {n_cols})")
+    names = header or [str(j) for j in range(n_cols)]
+    values = np.empty((len(lines), n_cols))
+    for i, (line, cells) in enumerate(lines):
+        if len(cells) != n_cols:
+            raise UserError(f"data file {p}: line {line} has {len(cells)} columns, "
+                            f"expected {n_cols}")
+        for j, cell in enumerate(cells):
+            v = _number(cell)
+            if v is None:
+                raise UserError(f"data file {p}: line {line}, column {names[j]!r}: "
+                                f"{cell.strip()[:20]!r} is not a number")
+            values[i, j] = v
+    features = [j for j in range(n_cols) if j != label]
+    x, y = check_samples(values[:, features], values[:, label], f"data file {p}",
+                         row=lambda i: f"line {lines[i][0]}",
+                         column=lambda j: f"column {names[features[j]]!r}")
+    return x, y
+
+
+def load_csv_split(path: str, label_column=None, seed: int = 0,
+                   test_fraction: float = 0.3) -> Split:
+    """A user's CSV file (see :func:`read_csv`), stratified split."""
+    x, y = read_csv(path, label_column)
+    return stratified_split(x, y, test_fraction, seed, f"data file {path}")
 
 
 def load_dataset(data_cfg) -> Split:
@@ -78,9 +221,14 @@ def load_dataset(data_cfg) -> Split:
     test for yinyang, 5000 / 2000 test for rare_features; validation splits unused)."""
     if data_cfg.dataset == "digits":
         return load_digits_split(data_cfg.split_seed, data_cfg.test_fraction)
+    if data_cfg.dataset in SKLEARN_SETS:
+        return load_sklearn_split(data_cfg.dataset, data_cfg.split_seed, data_cfg.test_fraction)
     if data_cfg.dataset in GENERATED:
         xtr, ytr, _, _, xte, yte = GENERATED[data_cfg.dataset](seed=data_cfg.split_seed)
         return Split(xtr, ytr, xte, yte)
+    if data_cfg.dataset == "csv":
+        return load_csv_split(data_cfg.path, getattr(data_cfg, "label_column", None),
+                              data_cfg.split_seed, data_cfg.test_fraction)
     return load_npz_split(data_cfg.path, data_cfg.split_seed, data_cfg.test_fraction)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from lava_bioadam import codes
 from lava_bioadam.app.config import Config, OptimizerConfig
 from lava_bioadam.app.data import Split
-from lava_bioadam.errors import ConfigError
+from lava_bioadam.errors import ConfigError, UserError
 from lava_bioadam.golden.network import conn_init, initial_weights, run_l2
 from lava_bioadam.model.network import Network, symmetry
 from lava_bioadam.model.optimizers import (SGD, Adam, Optimizer, SynapticAdam, SynapticN1,
@@ -63,15 +63,22 @@ def check_data(cfg: Config, data: Split) -> None:
 
 
 def train_reference(cfg: Config, data: Split, seed: int,
-                    log: Callable[[dict], None] | None = None) -> dict:
+                    log: Callable[[dict], None] | None = None,
+                    progress: Callable | None = None, checkpoint: Callable | None = None,
+                    resume: dict | None = None) -> dict:
     """Train the L0 network online (one sample at a time, reshuffled every epoch by
     ``seed``) and return the history: one record per epoch with test accuracy and
-    loss, train loss, and (angle, relative error) per feedback layer."""
+    loss, train loss, and (angle, relative error) per feedback layer.
+    ``progress(samples_done, None)`` is called after every sample, ``checkpoint(state)``
+    after every epoch; ``resume=state`` continues from such a state bit for bit."""
     check_data(cfg, data)
-    net = build_network(cfg, seed)
     rng = np.random.default_rng(seed + 10_000)
+    if resume is None:
+        net, history, first = build_network(cfg, seed), [], 1
+    else:
+        net, history, first = resume["net"], list(resume["history"]), resume["epoch"] + 1
+        rng.bit_generator.state = resume["rng"]
     eye = np.eye(cfg.network.sizes[-1])
-    history = []
 
     def record(epoch):
         rec = {"epoch": epoch, **{f"test_{k}": v for k, v in
@@ -82,11 +89,18 @@ def train_reference(cfg: Config, data: Split, seed: int,
         if log:
             log(rec)
 
-    record(0)
-    for epoch in range(1, cfg.training.epochs + 1):
-        for i in rng.permutation(len(data.x_train)):
+    if resume is None:
+        record(0)
+    n_train = len(data.x_train)
+    for epoch in range(first, cfg.training.epochs + 1):
+        for k, i in enumerate(rng.permutation(n_train)):
             net.train_sample(data.x_train[i], eye[data.y_train[i]])
+            if progress:
+                progress((epoch - 1) * n_train + k + 1, None)
         record(epoch)
+        if checkpoint:
+            checkpoint({"net": net, "rng": rng.bit_generator.state, "history": history,
+                        "epoch": epoch})
     return {"seed": seed, "history": history, "final": history[-1], "network": net}
 
 
@@ -132,10 +146,16 @@ def _runner(kind: str):
     return run_lava
 
 
-def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "emulator") -> dict:
+def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "emulator",
+                  progress=None, checkpoint=None, resume=None) -> dict:
     """Train online for ``cfg.training.epochs``; returns ``{"seed", "history", ...}``
     with one record per epoch (test accuracy and loss, train loss, angle and relative
-    error between ``W_l`` and ``B_l^T`` per feedback layer)."""
+    error between ``W_l`` and ``B_l^T`` per feedback layer). ``progress(samples_done,
+    correct or None)`` as the runner reports it. ``emulator`` only: ``checkpoint(state)``
+    after every epoch, and ``resume=state`` continues from it bit for bit."""
+    if (checkpoint or resume) and level != "emulator":
+        raise UserError(f"checkpoints and --resume are implemented for the reference and "
+                        f"emulator backends, not {level}")
     check_data(cfg, data)
     precision, kind = LEVELS[level]
     runner = _runner(kind)
@@ -143,7 +163,7 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
     W0, B0 = initial_weights(nr, seed, cfg.network.init_scale)
     n_train = len(data.x_train)
     order = presentation_order(n_train, cfg.training.epochs, seed)
-    history = []
+    history = list(resume["history"]) if resume else []
 
     def on_epoch(W, B):
         rec = _record(nr, data, precision, len(history), W, B)
@@ -155,8 +175,15 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
     init = [conn_init(nr.forward[l], W0[l], precision)[0] for l in range(nr.n_layers)]
     init_b = [None] + [conn_init(nr.forward[l], B0[l], precision)[0]
                        for l in range(1, nr.n_layers)]
-    on_epoch(init, init_b)
+    if resume is None:
+        on_epoch(init, init_b)
     kw = {"precision": precision} if kind == "lava" else {}
+    if progress:
+        kw["progress"] = progress
+    if checkpoint:
+        kw["on_checkpoint"] = lambda st: checkpoint({**st, "history": history})
+    if resume:
+        kw["state"] = resume
     run = runner(nr, data.x_train[order], data.y_train[order], W0, B0, rng_seed=seed,
                  epoch_size=n_train, on_epoch=on_epoch, **kw)
     train_acc = [(run.pred[e * n_train:(e + 1) * n_train] ==
@@ -166,16 +193,16 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
             "online_train_accuracy": [float(a) for a in train_acc], "run": run}
 
 
-def train_emulator(cfg, data, seed, log=None):
+def train_emulator(cfg, data, seed, log=None, progress=None, **kw):
     """Backend ``emulator``: the integer golden model (L2), bit-exact with Lava."""
-    return train_network(cfg, data, seed, log, "emulator")
+    return train_network(cfg, data, seed, log, "emulator", progress, **kw)
 
 
-def train_lava_fixed(cfg, data, seed, log=None):
+def train_lava_fixed(cfg, data, seed, log=None, progress=None, **kw):
     """Backend ``lava-fixed``: Lava ``fixed_pt`` (L3), the emulated Loihi."""
-    return train_network(cfg, data, seed, log, "lava-fixed")
+    return train_network(cfg, data, seed, log, "lava-fixed", progress, **kw)
 
 
-def train_lava_float(cfg, data, seed, log=None):
+def train_lava_float(cfg, data, seed, log=None, progress=None, **kw):
     """Backend ``lava-float``: Lava ``floating_pt`` (L1)."""
-    return train_network(cfg, data, seed, log, "lava-float")
+    return train_network(cfg, data, seed, log, "lava-float", progress, **kw)

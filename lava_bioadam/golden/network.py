@@ -138,23 +138,40 @@ class GoldenNetwork:
 
 
 def run_l2(nr, x, labels, W0, B0, rng_seed: int = 0, record: bool = False,
-           epoch_size: int | None = None, on_epoch: Callable | None = None) -> NetRun:
+           epoch_size: int | None = None, on_epoch: Callable | None = None,
+           progress: Callable | None = None, on_checkpoint: Callable | None = None,
+           state: dict | None = None) -> NetRun:
     """Integer golden model over the samples ``x`` (presentation order), labels.
 
     ``on_epoch(weights, feedback_weights)`` (connection units) is called every
-    ``epoch_size`` samples; its results are collected in ``NetRun.epochs``."""
+    ``epoch_size`` samples; its results are collected in ``NetRun.epochs``.
+    ``progress(samples_done, correct_predictions_so_far)`` after every sample.
+    ``on_checkpoint(state)`` after each ``on_epoch``: ``state`` (the live network,
+    samples done, predictions and losses so far) continues the run bit for bit when
+    passed back as ``state`` (with the same ``x``, ``labels``)."""
     nr.check_inputs(x, labels)
-    net = GoldenNetwork(nr, W0, B0, rng_seed)
-    payload = codes.input_payload(x, net.encs[0], True)
     n = len(labels)
-    pred, loss, records, epochs = np.full(n, -1), np.zeros(n), [], []
-    for s in range(n):
+    if state is None:
+        net, start, correct = GoldenNetwork(nr, W0, B0, rng_seed), 0, 0
+        pred, loss = np.full(n, -1), np.zeros(n)
+    else:
+        net, start, correct = state["net"], state["done"], state["correct"]
+        pred, loss = state["pred"].copy(), state["loss"].copy()
+    payload = codes.input_payload(x, net.encs[0], True)
+    records, epochs = [], []
+    for s in range(start, n):
         net.sample(payload[s], int(labels[s]))
         pred[s], loss[s] = net.out.pred, net.out.loss
+        correct += int(pred[s] == labels[s])
+        if progress:
+            progress(s + 1, correct)
         if record:
             records.append(net.snapshot())
         if on_epoch and epoch_size and (s + 1) % epoch_size == 0:
             epochs.append(on_epoch(*net.weights()))
+            if on_checkpoint:
+                on_checkpoint({"net": net, "done": s + 1, "correct": correct, "pred": pred,
+                               "loss": loss})
     run = NetRun(pred, loss, net.snapshot(), epochs=epochs)
     if record:
         run.states = stack_records(records)

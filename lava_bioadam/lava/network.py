@@ -146,12 +146,19 @@ def build_lava(nr: NetworkRules, W0, B0, labels, precision: str = "fixed", x=Non
     return LavaNetwork(nr, precision, source, hidden, output, W, B)
 
 
+#: samples per blocking run when progress is reported (each run costs a few ms)
+PROGRESS_CHUNK = 50
+
+
 def run_lava(nr, x, labels, W0, B0, rng_seed: int = 0, precision: str = "fixed",
              record: bool = False, epoch_size: int | None = None,
-             on_epoch: Callable | None = None, timeout_s: float = 3600.0) -> NetRun:
+             on_epoch: Callable | None = None, timeout_s: float = 3600.0,
+             progress: Callable | None = None) -> NetRun:
     """Run the network in Lava (through ``LavaSession``). ``record``: read every
     connection after every sample (slow; for verification). ``on_epoch`` as in
-    :func:`lava_bioadam.golden.network.run_l2`, called with the weights read from Lava."""
+    :func:`lava_bioadam.golden.network.run_l2`, called with the weights read from Lava.
+    ``progress(samples_done, None)`` is called every ``PROGRESS_CHUNK`` samples (the
+    run is split into that many blocking runs; the result is the same)."""
     nr.check_inputs(x, labels)
     net = build_lava(nr, W0, B0, labels, precision, x=x, rng_seed=rng_seed)
     n, T = len(labels), nr.t_sample
@@ -166,9 +173,13 @@ def run_lava(nr, x, labels, W0, B0, rng_seed: int = 0, precision: str = "fixed",
             chunk = epoch_size or n
             done = 0
             while done < n:
-                step = min(chunk, n - done)
+                step = min(chunk - done % chunk, n - done)
+                if progress:
+                    step = min(step, PROGRESS_CHUNK)
                 sess.run(step * T)
                 done += step
+                if progress:
+                    progress(done, None)
                 if on_epoch and epoch_size and done % epoch_size == 0:
                     st = net.read(sess, ("weights",))
                     epochs.append(on_epoch([c["weights"] for c in st["W"]],

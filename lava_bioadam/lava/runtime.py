@@ -76,6 +76,19 @@ def _install_failfast() -> None:
     AbstractPyProcessModel._handle_var_port = handle_var_port
     AbstractPyProcessModel._lava_bioadam_failfast = True
 
+    from lava.magma.runtime.message_infrastructure.multiprocessing import SystemProcess
+
+    orig_process_run = SystemProcess.run
+
+    def process_run(self):
+        # In every Lava child: Ctrl-C or SIGTERM to the process group is the parent's
+        # to handle (it stops the run and kills its children), not a traceback here.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        return orig_process_run(self)
+
+    SystemProcess.run = process_run
+
 
 _install_failfast()
 
@@ -99,6 +112,7 @@ class LavaSession:
         self.what = what
         self._baseline = set(_children())
         self._ours: set = set()
+        self._procs: dict = {}   # pid -> Process of ours (keeps exit codes once reaped)
         self._started = False
         self._closed = False
         self._report_dir = tempfile.mkdtemp(prefix="lava_bioadam_run_")
@@ -162,6 +176,7 @@ class LavaSession:
     def _track(self) -> dict:
         kids = _children()
         self._ours |= set(kids) - self._baseline
+        self._procs.update({pid: p for pid, p in kids.items() if pid in self._ours})
         return kids
 
     def _guard(self, fn, label):
@@ -170,6 +185,25 @@ class LavaSession:
             raise LavaRunError(f"{self.what}: session already closed")
         _REPORT_DIR = self._report_dir
         done = self._in_thread(fn)
+        try:
+            self._watch(done, label)
+        except Exception:
+            raise
+        except BaseException:      # Ctrl-C, SIGTERM (``Terminated``), SystemExit
+            self._teardown()
+            raise
+        self._track()
+        if "error" in done.box:
+            exc = done.box["error"]
+            if isinstance(exc, LavaRunError):
+                raise exc
+            self._teardown()
+            raise LavaRunError(f"{self.what}: {label} raised {type(exc).__name__}: "
+                               f"{exc}") from exc
+        return done.box.get("value")
+
+    def _watch(self, done, label) -> None:
+        """Poll until ``done``; a failure report, a dead child or the timeout fail."""
         t0 = time.monotonic()
         while not done.wait(POLL_S):
             kids = self._track()
@@ -179,34 +213,61 @@ class LavaSession:
             if reports or dead:
                 time.sleep(0.05)  # let the report be flushed
                 reports = glob.glob(os.path.join(self._report_dir, "fail-*.txt"))
-                detail = "".join(open(r).read() for r in reports[:3]) if reports else (
-                    f"child process(es) {sorted(dead)} died without a report")
-                self._fail(f"{self.what}: a process model failed during {label}.\n"
-                           f"{detail.rstrip()}\nFix the model (see the traceback above); "
-                           f"all Lava child processes of this run were killed.")
+                if reports:
+                    detail = "".join(open(r).read() for r in reports[:3])
+                    self._fail(f"{self.what}: a process model failed during {label}.\n"
+                               f"{detail.rstrip()}\nFix the model (see the traceback "
+                               f"above); all Lava child processes of this run were killed.")
+                self._fail(f"{self.what}: Lava child process(es) {sorted(dead)} ended during "
+                           f"{label} ({self._how_ended(dead)}), without an error of a "
+                           f"process model; the other children of this run were killed.")
             if time.monotonic() - t0 > self.timeout_s:
                 self._fail(f"{self.what}: {label} did not finish within "
                            f"{self.timeout_s:.0f} s (Lava hang or too slow). Raise the "
                            f"timeout for long runs; a blocked port (a process that does "
                            f"not send on every connected port each step) also looks "
                            f"like this. Lava child processes of this run were killed.")
-        self._track()
-        if "error" in done.box:
-            exc = done.box["error"]
-            if isinstance(exc, LavaRunError):
-                raise exc
-            self._kill_ours()
-            self._closed = True
-            self._abandon_runtime()
-            raise LavaRunError(f"{self.what}: {label} raised {type(exc).__name__}: "
-                               f"{exc}") from exc
-        return done.box.get("value")
+
+    def _how_ended(self, dead) -> str:
+        """``killed by SIGKILL`` / ``exit status 1`` of the first dead child."""
+        proc = self._procs.get(sorted(dead)[0])
+        code = proc.exitcode if proc is not None else None
+        if code is None:
+            return "exit status unknown"
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit status {code}"
+
+    def _teardown(self) -> None:
+        """End a failed or interrupted (Ctrl-C, SIGTERM) run at once: kill the process
+        models, let the shared-memory manager unlink its segments, kill whatever is
+        left, disarm the runtime. The state of the run is lost; nothing is left behind."""
+        self._closed = True
+        rt = getattr(self.process, "runtime", None)
+        infra = getattr(rt, "_messaging_infrastructure", None)
+        for actor in list(getattr(infra, "actors", None) or ()):
+            if actor.pid and actor.is_alive():
+                try:
+                    os.kill(actor.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        for actor in list(getattr(infra, "actors", None) or ()):
+            if actor.pid:
+                mp.process.BaseProcess.join(actor, 2.0)
+        smm = getattr(infra, "smm", None)
+        if smm is not None:
+            self._in_thread(smm.shutdown).wait(3.0)
+        self._kill_ours()
+        if rt is not None:
+            rt._is_started = False
+            rt._is_running = False
+        shutil.rmtree(self._report_dir, ignore_errors=True)
 
     def _fail(self, message):
-        self._kill_ours()
-        self._closed = True
-        self._abandon_runtime()
-        shutil.rmtree(self._report_dir, ignore_errors=True)
+        self._teardown()
         raise LavaRunError(message)
 
     def _abandon_runtime(self) -> None:

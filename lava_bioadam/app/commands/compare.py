@@ -11,13 +11,20 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import logging
 
 import numpy as np
 
-from lava_bioadam.app.commands.common import add_config_args, load_with_overrides
+from lava_bioadam.app.commands.common import (add_config_args, add_results_args,
+                                          load_with_overrides)
+from lava_bioadam.app.config import clip
 from lava_bioadam.app.data import load_dataset
+from lava_bioadam.app.results import (ResultsWriteError, RunFolder, check_destination,
+                                      to_json)
 from lava_bioadam.app.training import train_network, train_reference
-from lava_bioadam.errors import UserError
+from lava_bioadam.errors import Terminated, UserError
+
+log = logging.getLogger(__name__)
 
 #: (label, optimizer.rule, network.feedback)
 VARIANTS = (
@@ -39,6 +46,8 @@ def add_parser(sub) -> None:
     p.add_argument("--loihi", action="store_true",
                    help="instead: adaptive rules against SGD baselines at their best rate, "
                         "float64 (L0) and fixed point (L2 emulator), see compare: section")
+    add_results_args(p, "resolved config, versions, the table as compare.md, compare.json "
+                        "and a figure compare.png, status")
     p.set_defaults(func=run)
 
 
@@ -87,14 +96,17 @@ def _sweep(label, make_cfg, rates, train, data, seeds, log) -> tuple[float, dict
     return best, [train(make_cfg(best), data, s) for s in seeds]
 
 
-def compare_loihi(cfg, data, log=print) -> list[dict]:
+def compare_loihi(cfg, data, log=print, on_row=None) -> list[dict]:
     """Adaptive rules against non-adaptive baselines at their best rate, in float64
-    (L0) and on the emulated Loihi (L2), same samples and schedule, every seed."""
+    (L0) and on the emulated Loihi (L2), same samples and schedule, every seed.
+    ``on_row(row)`` is called as each row is done."""
     seeds, fb = cfg.training.seeds, cfg.network.feedback
     rows = []
 
     def emit(row):
         rows.append(row)
+        if on_row:
+            on_row(row)
         if log:
             log(format_row(row))
 
@@ -126,8 +138,9 @@ def compare_loihi(cfg, data, log=print) -> list[dict]:
     return rows
 
 
-def compare(cfg, data, log=print) -> list[dict]:
-    """One row per variant: accuracies per seed and final angles (degrees)."""
+def compare(cfg, data, log=print, on_row=None) -> list[dict]:
+    """One row per variant: accuracies per seed and final angles (degrees).
+    ``on_row(row)`` is called as each row is done."""
     rows = []
     for label, rule, feedback in VARIANTS:
         c = _with_optimizer(cfg, rule)
@@ -135,6 +148,8 @@ def compare(cfg, data, log=print) -> list[dict]:
         row = _summary(label, rule, feedback,
                        [train_reference(c, data, s) for s in c.training.seeds])
         rows.append(row)
+        if on_row:
+            on_row(row)
         if log:
             log(format_row(row))
     return rows
@@ -152,13 +167,52 @@ def format_row(row) -> str:
             f"{acc.mean():.4f} +- {acc.std():.4f} | {angle} |")
 
 
+HEADER = ["variant", "rule", "feedback", "test accuracy", "W/B^T angle"]
+
+
+def save_table(folder: RunFolder, rows: list[dict], title: str, figure: bool = True) -> None:
+    """``compare.json`` (accuracy per seed, angles), ``compare.md`` (the printed
+    table) and the table as a figure ``compare.png``."""
+    lines = [format_row(r) for r in rows]
+    folder.write("compare.json", to_json(rows))
+    folder.write("compare.md", ("| " + " | ".join(HEADER) + " |\n|---|---|---|---|---|\n"
+                                 + "\n".join(lines) + "\n").encode())
+    if figure and rows:
+        from lava_bioadam.app.plots import table_figure
+
+        cells = [[c.strip() for c in line.strip("|").split(" | ")] for line in lines]
+        folder.save_figure("compare.png", table_figure(HEADER, cells, title))
+
+
 def run(args) -> int:
     cfg = load_with_overrides(args)
     data = load_dataset(cfg.data)
+    kind = "compare-loihi" if args.loihi else "compare"
+    dest = check_destination(args.out, args.force, cfg.name, kind)
+    folder = RunFolder(dest, cfg, kind)
+    log.info("results folder: %s", folder.path)
     print(f"{cfg.name}: sizes {cfg.network.sizes}, {cfg.training.epochs} epochs, "
           f"seeds {cfg.training.seeds}, mean +- std test accuracy; angle = largest "
           f"final angle between W_l and B_l^T over layers (degrees), mean over seeds")
-    print("| variant | rule | feedback | test accuracy | W/B^T angle |")
+    print("| " + " | ".join(HEADER) + " |")
     print("|---|---|---|---|---|")
-    (compare_loihi if args.loihi else compare)(cfg, data)
+    rows = []
+
+    def on_row(row):
+        rows.append(row)
+        save_table(folder, rows, kind, figure=False)
+
+    title = f"{cfg.name}: {kind}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}"
+    try:
+        (compare_loihi if args.loihi else compare)(cfg, data, on_row=on_row)
+    except BaseException as exc:
+        interrupted = isinstance(exc, (KeyboardInterrupt, Terminated))
+        folder.finish("interrupted" if interrupted else "failed",
+                      clip(f"{type(exc).__name__}: {exc}", 300))
+        raise
+    save_table(folder, rows, title)
+    where = folder.finish("complete")
+    if folder.error:
+        raise ResultsWriteError(f"{folder.error}; the table above was not saved completely")
+    print(f"results: {where}")
     return 0

@@ -3,9 +3,11 @@ their bit budget."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from lava_bioadam.app.commands.common import add_config_args, load_with_overrides
 from lava_bioadam.app.training import network_rules
+from lava_bioadam.errors import UserError
 from lava_bioadam.rules import build_rules, format_network_rules, format_rules
 
 
@@ -24,6 +26,8 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     cfg = load_with_overrides(args)
     if args.lam is not None:
+        if not (math.isfinite(args.lam) and args.lam >= 0):
+            raise UserError(f"--lam must be a finite number >= 0, got {args.lam}")
         cfg.rules = dataclasses.replace(cfg.rules, lam=args.lam)
     if args.role == "network":
         print(format_network_rules(network_rules(cfg)), end="")

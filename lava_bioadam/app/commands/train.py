@@ -2,15 +2,25 @@
 the W/B^T symmetry per layer over training."""
 from __future__ import annotations
 
+import json
+import logging
 import time
 
 import numpy as np
+import yaml
 
-from lava_bioadam.app.commands.common import (add_config_args, check_output_path,
-                                          load_with_overrides, write_json_atomic)
+from lava_bioadam.app.commands.common import (add_config_args, add_results_args,
+                                          load_with_overrides)
+from lava_bioadam.app.config import clip, config_from_dict
 from lava_bioadam.app.data import load_dataset
-from lava_bioadam.app.training import (train_emulator, train_lava_fixed, train_lava_float,
-                                       train_reference)
+from lava_bioadam.app.progress import EpochProgress
+from lava_bioadam.app.results import (ResultsWriteError, RunFolder, check_destination,
+                                      connection_arrays)
+from lava_bioadam.app.training import (check_data, train_emulator, train_lava_fixed,
+                                       train_lava_float, train_reference)
+from lava_bioadam.errors import Terminated, UserError
+
+log = logging.getLogger(__name__)
 
 #: backend name -> function (cfg, data, seed, log) -> result dict holding at least
 #: "history" (one record per epoch, see ``app.training.train_reference``).
@@ -20,14 +30,20 @@ BACKENDS = {"reference": train_reference, "emulator": train_emulator,
 
 def add_parser(sub) -> None:
     p = sub.add_parser("train", help="train a network from a config and report test accuracy")
-    add_config_args(p)
-    p.add_argument("--backend", choices=sorted(BACKENDS), default="reference",
-                   help="reference: float64 model (L0, optimizer section); emulator: integer "
+    add_config_args(p, optional=True)
+    p.add_argument("--backend", choices=sorted(BACKENDS),
+                   help="reference (default): float64 model (L0, optimizer section); emulator: integer "
                         "golden model (L2, rules section); lava-fixed: Lava fixed_pt, the "
                         "emulated Loihi (L3); lava-float: Lava floating_pt (L1)")
-    p.add_argument("--out", help="write the per-epoch history of every seed as JSON")
-    p.add_argument("--force", action="store_true", help="allow --out to overwrite a file")
+    add_results_args(p, "resolved config, versions, per-epoch metrics, final weights, "
+                        "checkpoints, plots, status")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p.add_argument("--resume", metavar="DIR",
+                   help="continue the interrupted run of results folder DIR from its last "
+                        "checkpoint (reference and emulator backends); bit-identical to a "
+                        "run that was never interrupted")
+    p.add_argument("--no-plots", action="store_true",
+                   help="skip the PNG plots (they take a few seconds)")
     p.set_defaults(func=run)
 
 
@@ -38,34 +54,126 @@ def format_record(rec: dict) -> str:
             + (f"  W/B^T {sym}" if sym else ""))
 
 
+def save_plots(folder: RunFolder, title: str) -> None:
+    """The run's figures (``lava_bioadam.app.plots``) from the epochs recorded so far."""
+    if not folder.records:
+        return
+    from lava_bioadam.app.plots import run_figures
+
+    for name, fig in run_figures(folder.records, title).items():
+        folder.save_figure(name, fig)
+
+
+def close_folder(folder: RunFolder, title: str, status: str, message: str | None = None,
+                 plots: bool = True):
+    """Plots and final status; returns where the results are."""
+    if plots:
+        save_plots(folder, title)
+    return folder.finish(status, message)
+
+
+#: backends that write a checkpoint every epoch (and so can be resumed)
+CHECKPOINTED = ("reference", "emulator")
+
+
+def _resume_setup(args):
+    """Config, backend and folder of the run that ``--resume DIR`` continues."""
+    given = [o for o, v in (("CONFIG", args.config), ("--out", args.out),
+                            ("--force", args.force), ("--epochs", args.epochs),
+                            ("--seeds", args.seeds), ("--feedback", args.feedback)) if v]
+    if given:
+        raise UserError(f"--resume takes the config, backend and seeds from its folder; "
+                        f"drop {', '.join(given)}")
+    folder = RunFolder.reopen(args.resume)
+    try:
+        raw = yaml.safe_load((folder.path / "config.yaml").read_text())
+        backend = json.loads((folder.path / "run.json").read_text())["backend"]
+    except (OSError, ValueError, KeyError, yaml.YAMLError) as exc:
+        raise UserError(f"{args.resume}: cannot read its config.yaml and run.json "
+                        f"({clip(exc, 60)})") from None
+    if backend not in CHECKPOINTED:
+        raise UserError(f"{args.resume}: backend {backend} has no checkpoints; --resume "
+                        f"works for {' and '.join(CHECKPOINTED)} runs")
+    if args.backend and args.backend != backend:
+        raise UserError(f"{args.resume} is a run of backend {backend}, not {args.backend}")
+    return config_from_dict(raw, str(folder.path / "config.yaml")), backend, folder
+
+
 def run(args) -> int:
-    cfg = load_with_overrides(args)
-    out = check_output_path(args.out, args.force)
+    if args.resume:
+        cfg, backend, folder = _resume_setup(args)
+    else:
+        if not args.config:
+            raise UserError("train needs a CONFIG (or --resume DIR)")
+        cfg, backend = load_with_overrides(args), args.backend or "reference"
     data = load_dataset(cfg.data)
-    train = BACKENDS[args.backend]
-    log = None if args.quiet else (lambda rec: print(format_record(rec), flush=True))
-    rule = (f"optimizer {cfg.optimizer.rule}" if args.backend == "reference"
+    check_data(cfg, data)
+    if not args.resume:
+        dest = check_destination(args.out, args.force, cfg.name, backend)
+        folder = RunFolder(dest, cfg, backend)
+    train = BACKENDS[backend]
+    rule = (f"optimizer {cfg.optimizer.rule}" if backend == "reference"
             else f"fixed-point rules {cfg.rules.rule}"
             + (f" ({cfg.rules.form})" if cfg.rules.rule == "n1" else ""))
     print(f"{cfg.name}: {cfg.network.sizes}, {rule}, {cfg.network.feedback} feedback, "
-          f"backend {args.backend}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}",
+          f"backend {backend}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}",
           flush=True)
-    results = []
-    for seed in cfg.training.seeds:
-        t0 = time.perf_counter()
-        if log:
-            print(f"seed {seed}", flush=True)
-        res = train(cfg, data, seed, log)
-        res["seconds"] = time.perf_counter() - t0
-        results.append(res)
-        f = res["history"][-1]
-        print(f"seed {seed}: test accuracy {f['test_accuracy']:.4f}, "
-              f"test loss {f['test_loss']:.4f} ({res['seconds']:.1f} s)", flush=True)
-    accs = np.array([r["history"][-1]["test_accuracy"] for r in results])
+    log.info("%s results folder: %s", "resuming in" if args.resume else "results folder:",
+             folder.path)
+    title = f"{cfg.name} ({backend})"
+    finals = []
+    try:
+        for seed in cfg.training.seeds:
+            t0 = time.perf_counter()
+            kw = {}
+            if args.resume:
+                if ((folder.path / f"weights/seed{seed}.npz").is_file()
+                        and folder.epochs_done.get(seed) == cfg.training.epochs):
+                    finals.append([r for r in folder.records if r["seed"] == seed][-1])
+                    print(f"seed {seed}: complete before, test accuracy "
+                          f"{finals[-1]['test_accuracy']:.4f}", flush=True)
+                    continue
+                state = folder.load_checkpoint(seed)
+                folder.keep_epochs(seed, len(state["history"]) - 1 if state else -1)
+                if state:
+                    kw["resume"] = state
+            if not args.quiet:
+                print(f"seed {seed}" + (f", from epoch {len(kw['resume']['history']) - 1}"
+                                        if kw else ""), flush=True)
+            bar = EpochProgress(len(data.x_train), seed, False if args.quiet else None)
+            if bar.enabled:
+                kw["progress"] = bar
+            if backend in CHECKPOINTED:
+                kw["checkpoint"] = lambda st, seed=seed: folder.save_checkpoint(seed, st)
+
+            def on_epoch(rec, seed=seed, t0=t0, bar=bar):
+                bar.close()
+                if not args.quiet:
+                    print(format_record(rec), flush=True)
+                folder.add_epoch(seed, rec, time.perf_counter() - t0)
+
+            try:
+                res = train(cfg, data, seed, on_epoch, **kw)
+            finally:
+                bar.close()
+            folder.save_arrays(f"weights/seed{seed}.npz", connection_arrays(res))
+            finals.append(res["history"][-1])
+            print(f"seed {seed}: test accuracy {finals[-1]['test_accuracy']:.4f}, test loss "
+                  f"{finals[-1]['test_loss']:.4f} ({time.perf_counter() - t0:.1f} s)",
+                  flush=True)
+    except BaseException as exc:
+        interrupted = isinstance(exc, (KeyboardInterrupt, Terminated))
+        # an interrupted run ends at once: no plots (they take seconds)
+        where = close_folder(folder, title, "interrupted" if interrupted else "failed",
+                             clip(f"{type(exc).__name__}: {exc}", 300),
+                             not (args.no_plots or interrupted))
+        status = "interrupted" if interrupted else "failed"
+        log.warning("run %s; finished epochs are in %s", status, where)
+        raise
+    accs = np.array([f["test_accuracy"] for f in finals])
     print(f"test accuracy: mean {accs.mean():.4f}, std {accs.std():.4f} over {len(accs)} seed(s)")
-    if out:
-        write_json_atomic(out, {"config": cfg.source, "backend": args.backend,
-                                "runs": [{"seed": r["seed"], "seconds": r["seconds"],
-                                          "history": r["history"]} for r in results]})
-        print(f"wrote {out}")
+    where = close_folder(folder, title, "complete", plots=not args.no_plots)
+    if folder.error:
+        raise ResultsWriteError(f"{folder.error}; the results above were not saved completely")
+    print(f"results: {where}")
     return 0
