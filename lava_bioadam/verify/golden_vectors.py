@@ -34,6 +34,13 @@ CASES = {
                                   (20, 9, 5), "predisposition", 30, 4, 1.0),
     "net_20-9-5_sgd_seed5": (RuleParams(rule="sgd", eta=0.03, lam=2.0 ** -7),
                              (20, 9, 5), "predisposition", 30, 5, 1.0),
+    # eps/tau_r below 2^-7 (the -eps r / tau_r product through y3 = G), a first layer
+    # with its own rate, weight range and eps
+    "net_20-9-5_layers_seed6": (RuleParams(eta=0.02, tau_r=32.0, eps=2.0 ** -7,
+                                           lam=2.0 ** -12,
+                                           layers=[{"eta": 0.04, "w_max": 4.0,
+                                                    "eps": 2.0 ** -6}]),
+                                (20, 9, 5), "predisposition", 30, 6, 1.0),
 }
 
 #: where the test suite keeps them (a source checkout)
