@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from lava_bioadam.engine import widths as W
+from lava_bioadam.golden.learning_dense import decay_traces, round_syn_var
 
 _VAR_OF = {"w": "w", "t": "t", "d": "d"}
 
@@ -107,9 +108,7 @@ class GoldenLearningDense:
     # -- learning phase ----------------------------------------------------------
     @staticmethod
     def _decay(values, taus, rand):
-        v = np.exp(-1 / taus) * values
-        frac = v % 1
-        return (np.floor(v) + (rand < frac).astype(int)).astype(int)
+        return decay_traces(values, taus, rand)
 
     def _histories(self):
         """Trace values at within-epoch steps 0..T: ``xh (T+1, 2, n_pre)`` (x1, x2)
@@ -188,10 +187,7 @@ class GoldenLearningDense:
         return tot
 
     def _round_and_saturate(self, var, acc, dtype):
-        q = acc / W.ROUND_DIV
-        frac = q % 1
-        q = (np.floor(q) + (self._c_rand < frac).astype(int)).astype(int)
-        v = (q * W.ROUND_DIV).astype(dtype) >> W.ACC_SHIFT
+        v = round_syn_var(acc, self._c_rand, dtype) >> W.ACC_SHIFT
         if var == "w":
             return np.clip(v.astype(np.int32), W.W_MIN, W.W_MAX).astype(np.int32)
         if var == "d":
