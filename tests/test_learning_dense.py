@@ -141,6 +141,78 @@ def test_lavas_pinned_add_without_saturation_numbers(dep):
     assert got[2].tolist() == [10, 10, 10] + ADD_NO_SAT[2][dep]
 
 
+# -- Lava's pinned STDP / R-STDP fixed-point tests (tests/lava/proc/dense/test_stdp_sim.py)
+# LIF -> LearningDense -> LIF for 100 steps (Lava's bit-accurate LIF: du = dv = 0,
+# vth and the input shifted by 6 bits); the post LIF's spikes are the bap. Lava pins
+# the final weights.
+class _Lif:
+    """Lava's bit-accurate LIF with ``du = dv = 0`` (current decays by 1/4096)."""
+
+    def __init__(self, bias, vth):
+        self.bias, self.vth = np.asarray(bias, np.int32), vth << 6
+        self.u = np.zeros(self.bias.shape, np.int32)
+        self.v = np.zeros(self.bias.shape, np.int32)
+
+    @staticmethod
+    def _decay(x, d):
+        x = np.int64(x) * (4096 - d)
+        return np.int32(np.sign(x) * np.right_shift(np.abs(x), 12))
+
+    def step(self, a_in):
+        m = 2 ** 23
+        u = self._decay(self.u, 1) + np.left_shift(np.asarray(a_in).astype(np.int32), 6)
+        u = np.where(u > m, u - 2 * m, u)
+        self.u = np.where(u <= -m, u + 2 * m, u).astype(np.int32)
+        v = self._decay(self.v, 0) + self.u + self.bias
+        self.v = np.clip(v, -m + 1, m - 1).astype(np.int32)
+        s = self.v > self.vth
+        self.v[s] = 0
+        return s
+
+
+@pytest.mark.parametrize("a_plus, t_epoch, w0, b0, b1, expected", [
+    (4, 2, np.eye(1, dtype=int), [25000], [20000], [[56]]),
+    (1, 1, np.zeros((2, 3), int), [22000, 25000, 26000], [20000, 23000],
+     [[31, 2, -24], [-64, 30, 14]])])
+def test_lavas_pinned_stdp_numbers(a_plus, t_epoch, w0, b0, b1, expected):
+    from lava.proc.learning_rules.stdp_learning_rule import STDPLoihi
+
+    rule = STDPLoihi(learning_rate=1, A_plus=a_plus, A_minus=-2, tau_plus=10,
+                     tau_minus=10, t_epoch=t_epoch, rng_seed=0)
+    pre, post = _Lif(b0, 10000), _Lif(b1, 10000)
+    conn = GoldenLoihiDense(weights=w0, learning_rule=rule)
+    for _ in range(100):
+        s_pre = pre.step(0)
+        conn.step(s_pre, post.step(conn.a_buff))
+    assert conn.weights.tolist() == expected
+
+
+def test_lavas_pinned_reward_modulated_stdp_number():
+    """R-STDP (3F): the post unit sends ``y1`` (its spike trace, floor of the decayed
+    value plus 16 per spike of the previous step) and ``y2`` (the reward through a
+    binary Dense of weight 1, one step late, from steps 34 to 50)."""
+    from lava.proc.learning_rules.r_stdp_learning_rule import RewardModulatedSTDP
+
+    rule = RewardModulatedSTDP(learning_rate=1, A_plus=4, A_minus=-2,
+                               pre_trace_decay_tau=10, post_trace_decay_tau=10,
+                               pre_trace_kernel_magnitude=16,
+                               post_trace_kernel_magnitude=16,
+                               eligibility_trace_decay_tau=0.5, t_epoch=1, rng_seed=0)
+    pre, post = _Lif([3600], 100), _Lif([3700], 100)
+    conn = GoldenLoihiDense(weights=np.eye(1, dtype=int), learning_rule=rule)
+    reward = np.zeros(100)
+    reward[33:50] = 250
+    y1, s_post, r_late = np.zeros(1), np.zeros(1, bool), np.zeros(1)
+    for k in range(100):
+        s_pre = pre.step(0)
+        y1 = np.floor(y1 * np.exp(-1 / 10) + 16 * s_post)
+        s_post = post.step(conn.a_buff)
+        y = np.array([y1, r_late, np.zeros(1)])
+        r_late = (reward[k:k + 1] > 0).astype(int)
+        conn.step(s_pre, s_post, y)
+    assert conn.weights.tolist() == [[64]]
+
+
 # -- against the project's connection model on the subset it models ----------------
 def test_agrees_with_the_package_connection_model_on_its_subset():
     """On graded OVERWRITE spikes, 3F, bap off, MIXED, x0/u0 products with mantissas

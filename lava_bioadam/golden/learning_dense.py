@@ -21,7 +21,7 @@ Refused with :class:`~lava_bioadam.errors.RuleError` at construction: see
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -95,9 +95,12 @@ class LearningRuleSpec:
         return spec
 
 
-def _name_of(mode) -> str:
-    """Lower-case name of an enum member (Lava's ``SignMode``/``GradedSpikeCfg``)
-    or of a string."""
+def _name_of(mode, names=()) -> str:
+    """Lower-case name of an enum member (Lava's ``SignMode``/``GradedSpikeCfg``), a
+    string, or a plain int indexing ``names`` (``GradedSpikeCfg`` is an IntEnum)."""
+    if isinstance(mode, (int, np.integer)) and not hasattr(mode, "name") \
+            and 0 <= mode < len(names):
+        return names[mode]
     return (getattr(mode, "name", None) or str(mode)).lower()
 
 
@@ -196,7 +199,8 @@ class GoldenLoihiDense:
                             "is a Dense)")
         spec = (learning_rule if isinstance(learning_rule, LearningRuleSpec)
                 else LearningRuleSpec.from_lava(learning_rule))
-        self.sign_mode, self.graded_cfg = _name_of(sign_mode), _name_of(graded_spike_cfg)
+        self.sign_mode, self.graded_cfg = (_name_of(sign_mode),
+                                           _name_of(graded_spike_cfg, W.GRADED_CFGS))
         w = np.asarray(weights)
         tags = {"weights": w,
                 "tag_2": np.zeros(w.shape) if tag_2 is None else np.asarray(tag_2),
@@ -445,8 +449,3 @@ class GoldenLoihiDense:
             if self.time_step % self.spec.t_epoch == 0:
                 out.append(self.snapshot())
         return out
-
-
-def spec_fields() -> tuple:
-    """Names of the :class:`LearningRuleSpec` fields (the rule's arguments)."""
-    return tuple(f.name for f in fields(LearningRuleSpec))
