@@ -296,17 +296,25 @@ def test_each_class_matches_lava(name):
     assert {k: v for k, v in diff.items() if k != "epochs" and v} == {}
 
 
-def test_package_model_differs_on_mantissa_minus_8():
-    """The class above is real: the package's connection model (no -8 rewrite) gives
-    -32 where Lava (and the new model) give -64."""
+def test_package_model_applies_the_mantissa_rewrite_and_refuses_the_rest():
+    """The package's connection model takes ``Product`` objects: mantissa -8 now
+    gives Lava's -64 (the model used to give -32), and dependencies or factors it
+    does not model are refused at construction in one line."""
     case = _base_case(**CLASSES["mantissa -8"])
-    new = run_golden(case)[0][0]["weights"] - case["conn"]["weights"]
-    old = GoldenLearningDense([Product("dw", "x0", ("x1", "y1"), -8, 5)],
-                              case["conn"]["weights"], t_epoch=2, rng_seed=4, x_tau=10,
-                              y_tau=2 ** 16 - 1)
+    w0 = case["conn"]["weights"]
+    new = run_golden(case)[0][0]["weights"] - w0
+    old = GoldenLearningDense([Product("dw", "x0", ("x1", "y1"), -8, 5)], w0, t_epoch=2,
+                              rng_seed=4, x_tau=10, y_tau=2 ** 16 - 1)
     old.step(case["s_in"][0], case["y"][0])
     old.step(case["s_in"][1], case["y"][1])
-    assert np.all(new == -64) and np.all(old.w - case["conn"]["weights"] == -32)
+    assert np.all(new == -64) and np.array_equal(old.w - w0, new)
+    for bad, match in [(Product("dw", "y0", ("x1",), 1, 0), "dependency 'y0'"),
+                       (Product("dw", "x0", ("C",), 1, 0), "factor 'C'"),
+                       (Product("w", "x0", ("x1",), 1, 0), "target 'w'"),
+                       (Product("dw", "x0", ("x1",), 9, 0), "mantissa 9")]:
+        with pytest.raises(RuleError, match=match) as err:
+            GoldenLearningDense([bad], w0, t_epoch=2, rng_seed=0)
+        assert "\n" not in str(err.value)
 
 
 def _differential(seeds):

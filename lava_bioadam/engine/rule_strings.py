@@ -202,17 +202,25 @@ def _product(target: str, toks: list) -> RuleProduct:
                 mant, exp = mant * lit.value_mant, exp + lit.value_exp
             elif var is not None:
                 factors.append(RuleFactor(var, const, t[0] == "sgn"))
-    while abs(mant) > W.MANT_MAX and mant % 2 == 0 and exp < W.EXP_MAX:
-        mant, exp = mant // 2, exp + 1
     if dep is None:
         raise RuleError(f"rule string: a {target} product has no dependency "
                         f"(x0, y0 or u<k>)")
+    mant, exp = lava_scaling(mant, exp, f"rule string: {target}")
+    return RuleProduct(target, dep, int(mant), int(exp), tuple(factors), k)
+
+
+def lava_scaling(mant: int, exp: int, what: str = "product") -> tuple:
+    """A scaling constant ``mant * 2^exp`` as Lava's engine applies it: an even
+    mantissa above 7 in magnitude is halved (exponent + 1) while the exponent is
+    below 8; ``RuleError`` (naming ``what``) if the result is not representable."""
+    while abs(mant) > W.MANT_MAX and mant % 2 == 0 and exp < W.EXP_MAX:
+        mant, exp = mant // 2, exp + 1
     if not W.MANT_MIN <= mant <= W.MANT_MAX:
-        raise RuleError(f"rule string: {target} mantissa {mant} is not representable "
+        raise RuleError(f"{what} mantissa {mant} is not representable "
                         f"(-8..7 after halving even values)")
     if not W.EXP_MIN <= exp <= W.EXP_MAX:
-        raise RuleError(f"rule string: {target} exponent {exp} is outside -7..8")
-    return RuleProduct(target, dep, int(mant), int(exp), tuple(factors), k)
+        raise RuleError(f"{what} exponent {exp} is outside -7..8")
+    return int(mant), int(exp)
 
 
 def parse_rule(target: str, rule: str) -> tuple:
