@@ -21,6 +21,7 @@ Refused with :class:`~lava_bioadam.errors.RuleError` at construction: see
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -239,7 +240,7 @@ class GoldenLoihiDense:
 
     @staticmethod
     def _decimation(spec) -> int | None:
-        import re
+        """Lava's decimation exponent: the first digit after the first ``u``."""
         found = [m for s in (spec.dw, spec.dd, spec.dt) if s is not None
                  for m in re.findall(r"u[0-9]+", s)]
         return int(found[0][1]) if found else None
