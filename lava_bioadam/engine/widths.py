@@ -36,6 +36,7 @@ FACTOR_WIDTH = {"x0": 1, "y0": 1, "x1": W_TRACE, "x2": W_TRACE, "y1": W_TRACE,
 # -- accumulator ---------------------------------------------------------------
 ACC_SHIFT = 16 - 9                     # var -> accumulator units (left shift)
 ROUND_DIV = 2 ** (W_ACC_U - W_SYN_VAR_U)  # 128: stochastic rounding granularity
+ROUND_SHIFT = W_ACC_U - W_SYN_VAR_U    # log2(ROUND_DIV)
 ACC_MIN = -(2 ** W_ACC_U) - 1          # -32769 (Lava's clip bounds, verbatim)
 ACC_MAX = 2 ** W_ACC_U - 1             # 32767
 EXP_OFFSET = 7                         # stored exponent = user exponent + 7

@@ -135,16 +135,24 @@ def check_supported(spec: LearningRuleSpec, sign_mode: str, graded_cfg: str,
 
 class _TraceRandom:
     """Lava's trace random numbers: a decay stream (uniform) and an impulse stream
-    (ints 0..127), one number each, advanced together."""
+    (ints 0..127), one number each, advanced together ``n`` times per call.
 
-    def __init__(self, seed_decay: int, seed_impulse: int):
+    The impulse number only decides the rounding of an impulse's fractional part;
+    with ``needs_impulse=False`` (no fractional parts) it is never drawn: the
+    results are the same and the stream is not used anywhere else."""
+
+    def __init__(self, seed_decay: int, seed_impulse: int, needs_impulse: bool = True):
         self._decay = np.random.default_rng(seed_decay)
-        self._impulse = np.random.default_rng(seed_impulse)
-        self.advance()
+        self._impulse = np.random.default_rng(seed_impulse) if needs_impulse else None
+        self.impulse = 0
+        self.advance(1)
 
-    def advance(self) -> None:
-        self.decay = self._decay.random(1)[0]
-        self.impulse = self._impulse.integers(0, W.IMPULSE_RAND_MAX, size=1, dtype=int)[0]
+    def advance(self, n: int) -> None:
+        self.decay = self._decay.random(n)[-1]
+        if self._impulse is not None:
+            for _ in range(n):   # one call per advance: integer draws are buffered per call
+                self.impulse = self._impulse.integers(0, W.IMPULSE_RAND_MAX, size=1,
+                                                      dtype=int)[0]
 
 
 def stochastic_round(values, rand, frac):
@@ -164,15 +172,30 @@ def add_impulse(values, rand, imp_int, imp_frac):
 
 
 def round_syn_var(acc, rand, dtype):
-    """Stochastic rounding of an accumulator to a multiple of ``ROUND_DIV``."""
-    q = acc / W.ROUND_DIV
-    return (stochastic_round(np.floor(q), rand, q % 1) * W.ROUND_DIV).astype(dtype)
+    """Stochastic rounding of an integer accumulator to a multiple of ``ROUND_DIV``:
+    ``floor(acc / 128) + (rand < frac)`` (the fraction is exact in float64)."""
+    acc = np.asarray(acc)
+    frac = (acc & (W.ROUND_DIV - 1)) / W.ROUND_DIV
+    q = (acc >> W.ROUND_SHIFT) + (rand < frac)
+    return (q * W.ROUND_DIV).astype(dtype)
 
 
 def _split_impulses(imp):
     imp = np.asarray(imp, dtype=float)
     whole = np.floor(imp)
     return whole.astype(int), np.round((imp - whole) * 2 ** W.W_TRACE_FRAC).astype(int)
+
+
+class _Lazy(dict):
+    """A dict that computes a missing ``(name, dep)`` entry with ``fn`` once."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        self[key] = value = self.fn(*key)
+        return value
 
 
 class GoldenLoihiDense:
@@ -233,8 +256,10 @@ class GoldenLoihiDense:
         self._y_taus = np.array([getattr(spec, f"{y}_tau") for y in _POST])
         seed = int(spec.rng_seed)
         off = W.TRACE_SEED_OFFSETS
-        self._x_rand = _TraceRandom(seed + off["x_decay"], seed + off["x_impulse"])
-        self._y_rand = _TraceRandom(seed + off["y_decay"], seed + off["y_impulse"])
+        self._x_rand = _TraceRandom(seed + off["x_decay"], seed + off["x_impulse"],
+                                    bool(np.any(self._x_imp[1])))
+        self._y_rand = _TraceRandom(seed + off["y_decay"], seed + off["y_impulse"],
+                                    bool(np.any(self._y_imp[1])))
         self._c_rng = np.random.default_rng(W.CONN_VAR_SEED)
         self._c_rand = self._c_rng.random(1)[0]
 
@@ -264,14 +289,18 @@ class GoldenLoihiDense:
                        else np.right_shift(acc, -self.weight_exp))
         n_post = self.shape[0]
         self._pre_spikes(s)
-        self._advance_trace_randoms()
         bap = np.zeros(n_post, bool) if bap is None else np.asarray(bap).astype(bool)
-        self._post_spikes(bap)
+        if np.any(bap & (self.ty > 0)):       # a multi-spike rounds with this number
+            self._advance_trace_randoms(1)
+            self._post_spikes(bap)
+            self._advance_trace_randoms(1)
+        else:
+            self._post_spikes(bap)
+            self._advance_trace_randoms(2)
         if self.spec.kind == "3F":
             y = np.zeros((3, n_post), int) if y is None else np.asarray(y)
             self.y = self.y.copy()
             self.y[:] = np.reshape(y, (3, n_post))
-        self._advance_trace_randoms()
         if self.time_step % self.spec.t_epoch == 0:
             self._learn()
 
@@ -285,9 +314,10 @@ class GoldenLoihiDense:
     def _within_epoch(self) -> int:
         return self.time_step % self.spec.t_epoch or self.spec.t_epoch
 
-    def _advance_trace_randoms(self) -> None:
-        self._x_rand.advance()
-        self._y_rand.advance()
+    def _advance_trace_randoms(self, n: int) -> None:
+        """Lava advances both trace generators twice per step."""
+        self._x_rand.advance(n)
+        self._y_rand.advance(n)
 
     def _pre_spikes(self, s) -> None:
         spiked = s.astype(bool)
@@ -340,19 +370,21 @@ class GoldenLoihiDense:
         return xh, yh
 
     def _trace_values(self, xh, yh) -> dict:
-        """Trace value per dependency, as the engine evaluates it (broadcastable to
-        ``(n_post, n_pre)``)."""
+        """``{(trace, dep): value}`` as the engine evaluates a trace with a dependency
+        (broadcastable to ``(n_post, n_pre)``), computed when first asked for."""
+        tx, ty = self.tx, self.ty
         pre, post = np.arange(self.shape[1]), np.arange(self.shape[0])
-        vals = {}
-        for i, name in enumerate(_PRE):
-            vals[(name, "x0")] = xh[self.tx, i, pre][None, :]
-            vals[(name, "y0")] = xh[self.ty, i]
-            vals[(name, "u")] = xh[-1, i][None, :]
-        for i, name in enumerate(_POST):
-            vals[(name, "x0")] = yh[self.tx, i].T
-            vals[(name, "y0")] = yh[self.ty, i, post][:, None]
-            vals[(name, "u")] = yh[-1, i][:, None]
-        return vals
+
+        def value(name, dep):
+            if name in _PRE:
+                i = _PRE.index(name)
+                return {"x0": lambda: xh[tx, i, pre][None, :], "y0": lambda: xh[ty, i],
+                        "u": lambda: xh[-1, i][None, :]}[dep]()
+            i = _POST.index(name)
+            return {"x0": lambda: yh[tx, i].T, "y0": lambda: yh[ty, i, post][:, None],
+                    "u": lambda: yh[-1, i][:, None]}[dep]()
+
+        return _Lazy(value)
 
     def _learn(self) -> None:
         self._c_rand = self._c_rng.random(1)[0]
