@@ -10,6 +10,12 @@ constant taus, MIXED sign mode, ``weight_exp`` for the forward pass. With
 ``x1 = min(round(p/2), 127), x2 = 0``, ``p < 0`` sets ``x1 = 0`` and ``x2`` from
 ``|p|``. Vectorised numpy; no Lava import.
 
+Scaling constants are applied as Lava's engine applies them (``-8 * 2^e`` as
+``-4 * 2^(e+1)``); other dependencies, factors and targets are refused at
+construction. For everything else Lava's ``LearningDense`` does (other spike and
+sign modes, post spikes, impulses, ``y0``/``u_k`` dependencies) use
+:class:`lava_bioadam.golden.learning_dense.GoldenLoihiDense`.
+
 Use: per time step read :attr:`a_out` (what the connection sends this step), then
 call :meth:`step` with the presynaptic payload and the post unit's ``y``; the
 learning epoch runs inside :meth:`step` every ``t_epoch`` steps, as in Lava.
@@ -18,9 +24,41 @@ from __future__ import annotations
 
 import numpy as np
 
+import dataclasses
+import types
+
 from lava_bioadam.engine import widths as W
+from lava_bioadam.engine.rule_strings import lava_scaling
+from lava_bioadam.errors import RuleError
+from lava_bioadam.golden.learning_dense import decay_traces, round_syn_var
 
 _VAR_OF = {"w": "w", "t": "t", "d": "d"}
+_FACTORS = ("x1", "x2", "y1", "y2", "y3", "w", "d", "t")
+
+
+def as_engine_products(products) -> tuple:
+    """The products as Lava's engine applies them (scaling constants through
+    :func:`~lava_bioadam.engine.rule_strings.lava_scaling`, so ``-8 * 2^e`` becomes
+    ``-4 * 2^(e+1)``); a one-line ``RuleError`` for what this model does not model
+    (other targets, dependencies and factors: use ``GoldenLoihiDense``)."""
+    out = []
+    for p in products:
+        if p.target not in ("dw", "dd", "dt"):
+            raise RuleError(f"product target {p.target!r} is not dw, dd or dt")
+        if p.dep not in ("x0", "u0"):
+            raise RuleError(f"dependency {p.dep!r} is not modelled by GoldenLearningDense "
+                            f"(x0, u0 only); use golden.learning_dense.GoldenLoihiDense")
+        bad = [f for f in p.factors if f not in _FACTORS]
+        if bad:
+            raise RuleError(f"factor {bad[0]!r} is not modelled by GoldenLearningDense; "
+                            f"use golden.learning_dense.GoldenLoihiDense")
+        mant, exp = lava_scaling(int(p.mant), int(p.exp), f"{p.target} product")
+        if (mant, exp) != (p.mant, p.exp):
+            p = (dataclasses.replace(p, mant=mant, exp=exp) if dataclasses.is_dataclass(p)
+                 else types.SimpleNamespace(target=p.target, dep=p.dep,
+                                            factors=tuple(p.factors), mant=mant, exp=exp))
+        out.append(p)
+    return tuple(out)
 
 
 class GoldenLearningDense:
@@ -50,7 +88,7 @@ class GoldenLearningDense:
         z = np.zeros(self.shape, dtype=np.int64)
         self.t = z.copy() if tag_1 is None else np.asarray(tag_1).astype(np.int64)
         self.d = z.copy() if tag_2 is None else np.asarray(tag_2).astype(np.int64)
-        self.products = tuple(products)
+        self.products = as_engine_products(products)
         self.t_epoch = int(t_epoch)
         self.weight_exp = int(weight_exp)
         self.x_taus = np.array([x_tau, x2_tau], dtype=float)
@@ -107,9 +145,7 @@ class GoldenLearningDense:
     # -- learning phase ----------------------------------------------------------
     @staticmethod
     def _decay(values, taus, rand):
-        v = np.exp(-1 / taus) * values
-        frac = v % 1
-        return (np.floor(v) + (rand < frac).astype(int)).astype(int)
+        return decay_traces(values, taus, rand)
 
     def _histories(self):
         """Trace values at within-epoch steps 0..T: ``xh (T+1, 2, n_pre)`` (x1, x2)
@@ -188,10 +224,7 @@ class GoldenLearningDense:
         return tot
 
     def _round_and_saturate(self, var, acc, dtype):
-        q = acc / W.ROUND_DIV
-        frac = q % 1
-        q = (np.floor(q) + (self._c_rand < frac).astype(int)).astype(int)
-        v = (q * W.ROUND_DIV).astype(dtype) >> W.ACC_SHIFT
+        v = round_syn_var(acc, self._c_rand, dtype) >> W.ACC_SHIFT
         if var == "w":
             return np.clip(v.astype(np.int32), W.W_MIN, W.W_MAX).astype(np.int32)
         if var == "d":

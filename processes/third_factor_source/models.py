@@ -17,7 +17,7 @@ class _ThirdFactorSourceModel(PyLoihiProcessModel):
         n_steps, _, n = self.y.shape
         k = self.time_step - 1
         y = self.y[k] if k < n_steps else np.zeros((3, n), dtype=self.y.dtype)
-        self.s_out_bap.send(np.zeros(n, dtype=bool))
+        self.s_out_bap.send(self.bap[k].astype(bool) if k < n_steps else np.zeros(n, bool))
         self.s_out_y1.send(y[0])
         self.s_out_y2.send(y[1])
         self.s_out_y3.send(y[2])
@@ -32,6 +32,7 @@ class PyThirdFactorSourceFloat(_ThirdFactorSourceModel):
     s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     y: np.ndarray = LavaPyType(np.ndarray, float)
+    bap: np.ndarray = LavaPyType(np.ndarray, bool, precision=W.BAP_BITS)
 
 
 @implements(proc=ThirdFactorSource, protocol=LoihiProtocol)
@@ -43,3 +44,4 @@ class PyThirdFactorSourceFixed(_ThirdFactorSourceModel):
     s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
     s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
     y: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=W.THIRD_FACTOR_BITS)
+    bap: np.ndarray = LavaPyType(np.ndarray, bool, precision=W.BAP_BITS)

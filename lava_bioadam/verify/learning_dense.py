@@ -1,0 +1,162 @@
+"""Differential test of the golden ``LearningDense`` against Lava's ``fixed_pt`` model.
+
+:func:`random_case` draws, from one seed, a valid ``LearningDense`` set-up and its
+input streams: rule kind (2F/3F), 1-3 rule strings of 1-4 products (dependencies
+``x0``/``y0``/``u<k>``, trace, synaptic, ``sgn`` and dependency factors with
+constants, mantissas -8..10 in every literal form, exponents -7..8), impulses with
+fractional parts, taus (0, small, large), shape, ``t_epoch``, binary or graded
+spikes in every ``GradedSpikeCfg`` (multi-spikes, negative and large payloads),
+post spikes, third factors, sign modes, ``num_weight_bits``, ``weight_exp`` and
+initial values outside the learned ranges. :func:`compare_case` runs both models
+and counts the differing entries of every Var after every epoch and of ``a_out``
+at every step.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from lava_bioadam.engine import widths as W
+from lava_bioadam.engine.rule_strings import parse_rules
+from lava_bioadam.errors import RuleError
+from lava_bioadam.golden.learning_dense import GoldenLoihiDense, LearningRuleSpec
+
+_FACTORS = ("x1", "x2", "y1", "y2", "y3", "w", "d", "t")
+
+
+def _literal(rng) -> str:
+    """A scaling literal in one of Lava's forms (may be refused; caller retries)."""
+    m = int(rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16]))
+    e = int(rng.integers(W.EXP_MIN, W.EXP_MAX + 1))
+    form = rng.integers(4)
+    if form == 0:
+        return f"{m}*2^{e}"
+    if form == 1:
+        return f"2^{e}"
+    if form == 2:
+        return str(m)
+    return ""
+
+
+def _factor(rng) -> str:
+    v = str(rng.choice(_FACTORS))
+    r = rng.random()
+    c = int(rng.integers(-40, 41))
+    if r < 0.5:
+        return v
+    if r < 0.7:
+        return f"({v} {'+' if c >= 0 else '-'} {abs(c)})"
+    if r < 0.8:
+        return f"({c} + {v})" if c >= 0 else f"(-{v} + {-c})"
+    if r < 0.9 and v in ("w", "d", "t"):
+        return f"sgn({v}{'' if c == 0 else f' + {c}' if c > 0 else f' - {-c}'})"
+    return str(rng.choice(["x0", "y0"]))
+
+
+def _product(rng, k: int) -> str:
+    dep = str(rng.choice(["x0", "y0", f"u{k}"], p=[0.45, 0.2, 0.35]))
+    parts = [p for p in (_literal(rng), dep) if p]
+    parts += [_factor(rng) for _ in range(rng.integers(0, 4))]
+    return " * ".join(parts)
+
+
+def random_rule_strings(rng) -> dict:
+    """1-3 parseable rule strings ``{dw|dd|dt: str}`` sharing one ``u<k>``."""
+    k = int(rng.choice([0, 0, 0, 1, 2]))
+    targets = [t for t in ("dw", "dd", "dt") if rng.random() < 0.6] or ["dw"]
+    out = {}
+    for t in targets:
+        for _ in range(50):
+            prods = [_product(rng, k) for _ in range(rng.integers(1, 5))]
+            s = prods[0]
+            for p in prods[1:]:
+                s += (" - " if rng.random() < 0.4 else " + ") + p
+            if rng.random() < 0.3:
+                s = "-" + s
+            try:
+                parse_rules(**{t: s})
+            except RuleError:
+                continue
+            out[t] = s
+            break
+    return out or {"dw": "x0 * x1"}
+
+
+def _tau(rng) -> float:
+    return float(rng.choice([0, 1, 2, 3, 5, 8, 20, 100, 2 ** 16 - 1]))
+
+
+def _impulse(rng) -> float:
+    return float(rng.choice([0, 0, 1, 3, 10.5, 24, 40.25, 127.75]))
+
+
+def random_case(seed: int) -> dict:
+    """A valid ``LearningDense`` case: ``{"conn": keywords, "s_in", "bap", "y"}``."""
+    rng = np.random.default_rng(seed)
+    kind = "3F" if rng.random() < 0.6 else "2F"
+    T = int(rng.integers(1, 5))
+    spec = LearningRuleSpec(kind=kind, t_epoch=T, rng_seed=int(rng.integers(0, 2 ** 20)),
+                            x1_impulse=_impulse(rng), x1_tau=_tau(rng),
+                            x2_impulse=_impulse(rng), x2_tau=_tau(rng),
+                            **random_rule_strings(rng))
+    if kind == "2F":
+        for y in ("y1", "y2", "y3"):
+            setattr(spec, f"{y}_impulse", _impulse(rng))
+            setattr(spec, f"{y}_tau", _tau(rng))
+    n_post, n_pre = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    sign = str(rng.choice(W.SIGN_MODES, p=[0.6, 0.2, 0.2]))
+    lo, hi = {"mixed": (-256, 256), "excitatory": (0, 256), "inhibitory": (-255, 1)}[sign]
+    if rng.random() < 0.15:
+        lo, hi = lo - 60 * (lo < 0), hi + 60 * (hi > 1)   # outside the learned range
+    weights = rng.integers(lo, hi, (n_post, n_pre))
+    tag_1 = rng.integers(-257, 256, (n_post, n_pre))
+    tag_2 = rng.integers(0, 256, (n_post, n_pre))
+    if rng.random() < 0.15:
+        tag_1, tag_2 = tag_1 * 2, tag_2 - 30
+    graded = rng.random() < 0.75
+    conn = {"weights": weights, "tag_1": tag_1, "tag_2": tag_2, "learning_rule": spec,
+            "num_message_bits": int(rng.choice([8, 24])) if graded else 0,
+            "graded_spike_cfg": str(rng.choice(W.GRADED_CFGS)),
+            "sign_mode": sign, "weight_exp": int(rng.integers(-2, 3)),
+            "num_weight_bits": int(rng.choice([8, 8, 7, 6]))}
+    n_steps = T * int(rng.integers(2, 6)) + int(rng.integers(0, 2))
+    spikes = rng.random((n_steps, n_pre)) < rng.uniform(0.2, 0.9)
+    if graded:
+        pay = rng.integers(1, 255, (n_steps, n_pre))
+        odd = rng.random(pay.shape)
+        pay[odd < 0.05] = -rng.integers(1, 40, (odd < 0.05).sum())
+        pay[odd > 0.95] = rng.integers(255, 511, (odd > 0.95).sum())
+        s_in = np.where(spikes, pay, 0)
+    else:
+        s_in = spikes.astype(int)
+    bap = rng.random((n_steps, n_post)) < rng.uniform(0.0, 0.6)
+    y = rng.integers(W.Y_MIN, W.Y_MAX + 1, (n_steps, 3, n_post))
+    return {"conn": conn, "s_in": s_in.astype(np.int32), "bap": bap, "y": y}
+
+
+def run_golden(case: dict):
+    """Golden run of a case: ``(snapshots after each epoch, a_out per step)``."""
+    g = GoldenLoihiDense(**case["conn"])
+    snaps, a_out = [], []
+    for k in range(len(case["s_in"])):
+        a_out.append(g.a_buff.copy())
+        g.step(case["s_in"][k], case["bap"][k], case["y"][k])
+        if g.time_step % g.spec.t_epoch == 0:
+            snaps.append(g.snapshot())
+    return snaps, np.array(a_out)
+
+
+def compare_case(case: dict, timeout_s: float = 120.0) -> dict:
+    """Run a case in Lava and in the golden model; ``{var: differing entries}``
+    summed over epochs (``a_out`` over steps), plus ``"epochs"``."""
+    from lava_bioadam.lava.learning_dense import run_learning_dense_lava
+
+    lava_snaps, lava_out = run_learning_dense_lava(case["conn"], case["s_in"], case["bap"],
+                                                   case["y"], timeout_s)
+    gold_snaps, gold_out = run_golden(case)
+    diff = {v: 0 for v in lava_snaps[0]} if lava_snaps else {}
+    for a, b in zip(lava_snaps, gold_snaps):
+        for v in a:
+            diff[v] += int(np.sum(np.asarray(a[v], float) != np.asarray(b[v], float)))
+    diff["a_out"] = int(np.sum(lava_out.reshape(gold_out.shape) != gold_out))
+    diff["epochs"] = len(lava_snaps)
+    return diff
