@@ -91,27 +91,25 @@ def _product_lines(pr, ind: str) -> list:
     lsh = int(pr.exp) + W.EXP_OFFSET
     if lsh < 0:
         raise ValueError(f"product exponent {pr.exp} below the engine's range")
-    body = ["c = 1"]
+    # int32 products that wrap, as numpy's ``cur *= ...`` on an int32 array; the
+    # x0 dependency is a factor 0/1, as in the numpy model (no branch: vectorises)
+    lines = ["c = np.int32(1 if k > 0 else 0)" if pr.dep == "x0" else "c = np.int32(1)"]
     for f in pr.factors:
         lo, hi = W.factor_clip(f)
-        body.append(f"c = K.wrap32(c * min(max({_factor(f, pr.dep)}, {lo}), {hi}))")
-    body += [f"c = K.wrap32(c * {int(pr.mant)})",
-             f"c = c >> {W.product_shift(pr.factors)}",
-             f"c = K.wrap32(c << {lsh})",
-             f"c = min(max(c, {W.ACC_MIN}), {W.ACC_MAX})"]
-    if pr.dep == "x0":
-        lines = [ind + "if k > 0:"] + [ind + "    " + b for b in body]
-        lines += [ind + "else:", ind + "    c = 0"]
-    else:
-        lines = [ind + b for b in body]
-    return lines + [ind + f"acc = min(max(acc + c, {W.ACC_MIN}), {W.ACC_MAX})"]
+        lines.append(f"c = np.int32(c * np.int32(min(max({_factor(f, pr.dep)}, {lo}), {hi})))")
+    lines += [f"c = np.int32(c * np.int32({int(pr.mant)}))",
+              f"c = np.int32(c >> {W.product_shift(pr.factors)})",
+              f"c = np.int32(c << {lsh})",
+              f"c = np.int32(min(max(c, {W.ACC_MIN}), {W.ACC_MAX}))",
+              f"acc = np.int32(min(max(acc + c, {W.ACC_MIN}), {W.ACC_MAX}))"]
+    return [ind + ln for ln in lines]
 
 
 def _learn_source(name: str, products) -> str:
     """A compiled learning epoch of one connection with these products."""
     ind = " " * 16
     out = ["@njit(cache=True)",
-           f"def {name}(w, t, d, tx, xh, yh, crand):",
+           f"def {name}(w, t, d, tx, xh, yh, thr):",
            "    n_post, n_pre, R = w.shape",
            "    T = xh.shape[0] - 1",
            "    for j in range(n_post):",
@@ -125,13 +123,13 @@ def _learn_source(name: str, products) -> str:
         prods = [p for p in products if p.target == "d" + var]
         if not prods:
             continue
-        out.append(ind + f"acc = s_{var} << {W.ACC_SHIFT}")
+        out.append(ind + f"acc = np.int32(s_{var} << {W.ACC_SHIFT})")
         for pr in prods:
             out += _product_lines(pr, ind)
         if var == "d":
-            out.append(ind + "acc = max(0, acc)")
+            out.append(ind + "acc = np.int32(max(0, acc))")
         lo, hi = ranges[var]
-        out.append(ind + f"n_{var} = K.round_saturate(acc, crand, {lo}, {hi})")
+        out.append(ind + f"n_{var} = K.round_saturate(acc, thr, {lo}, {hi})")
         news.append(var)
     out += [ind + f"{v}[j, i, r] = n_{v}" for v in news]
     if not news:
@@ -230,13 +228,14 @@ class _Spec:
             r.append(I + f"K.conn_step(C{cidx}[0], C{cidx}[3], C{cidx}[4], C{cidx}[5], "
                          f"C{cidx}[7], {src}, sent_e{m + 1}, k, 0, True)")
         r.append(I + f"if k == {T}:")
+        r.append(I + "    thr = K.round_threshold(cr[s])")
         for cidx in range(len(self.conns)):
             layer = cidx if cidx < L else cidx - L + 1
             r += [I + f"    K.histories(C{cidx}[3], C{cidx}[4], C{cidx}[5], C{cidx}[6], "
                       f"C{cidx}[8], C{cidx}[9], CX1_{cidx}, CX2_{cidx}, CY_{cidx}, "
                       f"LIVE1_{cidx}, LIVE2_{cidx}, xr[s, {layer}], yr[s, {layer}])",
                   I + f"    learn_{self.rule_of[cidx]}(C{cidx}[0], C{cidx}[1], C{cidx}[2], "
-                      f"C{cidx}[5], C{cidx}[8], C{cidx}[9], cr[s])",
+                      f"C{cidx}[5], C{cidx}[8], C{cidx}[9], thr)",
                   I + f"    C{cidx}[5][:, :] = 0"]
         r.append("    return n, 0")
         return "\n".join(g + r) + "\n"
@@ -293,19 +292,19 @@ class FastNetwork:
         for m in range(len(self.spec.conns)):
             per = [(list(n.W) + [c for c in n.B if c is not None])[m] for n in nets]
             c0 = per[0]
-            st = [np.stack([np.asarray(getattr(c, a)) for c in per], -1).astype(np.int64)
+            st = [np.stack([np.asarray(getattr(c, a)) for c in per], -1).astype(np.int32)
                   for a in ("w", "t", "d", "x1", "x2", "tx", "y")]
-            st.append(np.zeros((c0.shape[0], R), dtype=np.int64))          # abuf
-            st.append(np.zeros((self.T + 1, 2, c0.shape[1], R), dtype=np.int64))
-            st.append(np.zeros((self.T + 1, 3, c0.shape[0], R), dtype=np.int64))
+            st.append(np.zeros((c0.shape[0], R), dtype=np.int32))          # abuf
+            st.append(np.zeros((self.T + 1, 2, c0.shape[1], R), dtype=np.int32))
+            st.append(np.zeros((self.T + 1, 3, c0.shape[0], R), dtype=np.int32))
             conns.append(tuple(st))
         self.conns = tuple(conns)
         sizes = nr.sizes
         self.ha = tuple(np.zeros((sizes[l], R)) for l in range(1, self.L))
-        self.hu = tuple((np.zeros((sizes[l], R), np.int64), np.zeros((sizes[l], R), np.int64),
-                         np.zeros((sizes[l] + 1, R), np.int64),
-                         np.zeros((sizes[l], R), np.int64)) for l in range(1, self.L))
-        self.out = (np.zeros((sizes[-1], R), np.int64), np.zeros((sizes[-1], R), np.int64))
+        self.hu = tuple((np.zeros((sizes[l], R), np.int32), np.zeros((sizes[l], R), np.int32),
+                         np.zeros((sizes[l] + 1, R), np.int32),
+                         np.zeros((sizes[l], R), np.int32)) for l in range(1, self.L))
+        self.out = (np.zeros((sizes[-1], R), np.int32), np.zeros((sizes[-1], R), np.int32))
         self.encs = nr.encodings("fixed")
         self._out_spec = codes.OutputUnits(sizes[-1], self.T, nr.schedule["err_step"][self.L],
                                            self.encs[-1], True)
@@ -340,11 +339,11 @@ class FastNetwork:
         ``labels (m, R)``. Returns ``(pred (m, R), z (m, n_L, R))``."""
         m = payload.shape[0]
         xr, yr, cr = self._streams(m)
-        payload = np.ascontiguousarray(payload, dtype=np.int64)
+        payload = np.ascontiguousarray(payload, dtype=np.int32)
         labels = np.ascontiguousarray(labels, dtype=np.int64)
         zs = np.zeros((m, self.nr.sizes[-1], self.R))
         preds = np.zeros((m, self.R), dtype=np.int64)
-        e_over = np.zeros((self.nr.sizes[-1], self.R), dtype=np.int64)
+        e_over = np.zeros((self.nr.sizes[-1], self.R), dtype=np.int32)
         s0, k0, use = 0, 1, False
         while True:
             s, k = self.mod.run(s0, k0, m, payload, labels, e_over, use, xr, yr, cr, zs,
@@ -364,12 +363,13 @@ class FastNetwork:
         """Replica ``r``'s state in :meth:`GoldenNetwork.snapshot`'s form."""
         out = []
         for m, c in enumerate(self.conns):
-            snap = {"weights": c[0][..., r].astype(np.int32), "tag_1": c[1][..., r].copy(),
-                    "tag_2": c[2][..., r].copy(), "x1": c[3][..., r].copy(),
-                    "y1": c[6][0, :, r].copy(), "y2": c[6][1, :, r].copy(),
-                    "y3": c[6][2, :, r].copy()}
+            i64 = lambda a: a.astype(np.int64)  # noqa: E731  (the numpy model's dtypes)
+            snap = {"weights": c[0][..., r].copy(), "tag_1": i64(c[1][..., r]),
+                    "tag_2": i64(c[2][..., r]), "x1": i64(c[3][..., r]),
+                    "y1": i64(c[6][0, :, r]), "y2": i64(c[6][1, :, r]),
+                    "y3": i64(c[6][2, :, r])}
             if self.uses_x2[m]:
-                snap["x2"] = c[4][..., r].copy()
+                snap["x2"] = i64(c[4][..., r])
             out.append(snap)
         return {"W": out[:self.L], "B": [None] + out[self.L:]}
 

@@ -2,8 +2,8 @@
 :mod:`lava_bioadam.golden.connection` and :mod:`lava_bioadam.codes`.
 
 Every array has a trailing replica axis ``R``: connection states ``(n_post, n_pre, R)``,
-traces and unit states ``(n, R)``. Integers are held in int64 and wrapped to int32
-where the numpy model computes in int32. Float operations are the numpy model's,
+traces and unit states ``(n, R)``, all int32; arithmetic that the numpy model does
+in int32 wraps here the same way (``np.int32(...)`` of the exact value). Float operations are the numpy model's,
 in the same order (IEEE double, no fast-math), except the output unit's softmax:
 see :func:`output_error`.
 
@@ -27,7 +27,7 @@ _ACC_SHIFT = W.ACC_SHIFT
 TIE_MARGIN = 1e-9
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def wrap32(v):
     """int64 -> the int32 value numpy's wrapping int32 arithmetic gives."""
     return np.int64(np.int32(v))
@@ -62,19 +62,23 @@ def conn_step(w, x1, x2, tx, abuf, p, has_p, k, weight_exp, signed_pre):
             if v == 0:
                 continue
             if signed_pre:
-                mag = min(np.int64(np.rint(abs(v) / 2)), _X_MAX)
+                mag = min(np.int32(np.rint(abs(v) / 2)), _X_MAX)
                 x1[i, r] = mag if v > 0 else 0
                 x2[i, r] = mag if v < 0 else 0
             else:
-                x1[i, r] = np.int64(np.rint(v / 2)) & 0xFF
+                x1[i, r] = np.int32(np.rint(v / 2)) & 0xFF
             tx[i, r] = k
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _decay(v, c, rand):
+    """``floor(c v) + (rand < frac(c v))``. ``f - floor(f)`` equals numpy's
+    ``f % 1`` bit for bit (both are one rounding of the same real number)."""
+    if v == 0:
+        return np.int64(0)
     f = c * v
     fl = np.floor(f)
-    return np.int64(fl + (1.0 if rand < f % 1.0 else 0.0))
+    return np.int64(fl + (1.0 if rand < f - fl else 0.0))
 
 
 @njit(cache=True)
@@ -113,12 +117,20 @@ def histories(x1, x2, tx, y, xh, yh, cx1, cx2, cy, live1, live2, xr, yr):
 
 
 @njit(cache=True)
-def round_saturate(acc, rand, lo, hi):
-    """Stochastic rounding of an accumulator value to a state value (one shared
-    random number ``rand`` per epoch), then saturation to ``lo..hi``."""
+def round_threshold(rand):
+    """Integer form of the epoch's rounding random number: for an integer ``m`` in
+    ``0..127``, ``rand < m / 128`` exactly when ``m > floor(128 rand)``."""
+    return np.int32(np.floor(rand * _ROUND_DIV))
+
+
+@njit(cache=True, inline="always")
+def round_saturate(acc, thr, lo, hi):
+    """Stochastic rounding of an accumulator value to a state value (the numpy
+    model's ``floor(acc / 128) + (rand < frac)``, one random number per epoch, as
+    :func:`round_threshold` ``thr``), then saturation to ``lo..hi``."""
     # acc / ROUND_DIV is exact: its floor is acc >> 7, its fraction (acc & 127) / 128
-    q = (acc >> _ROUND_BITS) + (1 if rand < (acc & (_ROUND_DIV - 1)) / _ROUND_DIV else 0)
-    return min(max((q * _ROUND_DIV) >> _ACC_SHIFT, lo), hi)
+    q = (acc >> _ROUND_BITS) + (1 if (acc & (_ROUND_DIV - 1)) > thr else 0)
+    return np.int32(min(max((q * _ROUND_DIV) >> _ACC_SHIFT, lo), hi))
 
 
 @njit(cache=True)
