@@ -11,6 +11,7 @@ from lava_bioadam import codes
 from lava_bioadam.app.config import Config, OptimizerConfig
 from lava_bioadam.app.data import Split
 from lava_bioadam.errors import ConfigError
+from lava_bioadam.golden.fast import run_fast
 from lava_bioadam.golden.network import conn_init, initial_weights, run_l2
 from lava_bioadam.model.network import Network, symmetry
 from lava_bioadam.model.optimizers import (SGD, Adam, Optimizer, SynapticAdam, SynapticN1,
@@ -121,13 +122,16 @@ def _record(nr, data, precision, epoch, W, B):
 
 
 #: backend -> (precision, runner); the Lava runners are imported when used
-LEVELS = {"emulator": ("fixed", "golden"), "lava-fixed": ("fixed", "lava"),
+LEVELS = {"emulator": ("fixed", "fast"), "emulator-numpy": ("fixed", "golden"),
+          "lava-fixed": ("fixed", "lava"),
           "lava-float": ("float", "lava")}
 
 
 def _runner(kind: str):
     if kind == "golden":
         return run_l2
+    if kind == "fast":
+        return run_fast
     from lava_bioadam.lava.network import run_lava   # imports Lava
     return run_lava
 
@@ -167,8 +171,14 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
 
 
 def train_emulator(cfg, data, seed, log=None):
-    """Backend ``emulator``: the integer golden model (L2), bit-exact with Lava."""
+    """Backend ``emulator``: the integer golden model (L2), bit-exact with Lava,
+    compiled (:mod:`lava_bioadam.golden.fast`)."""
     return train_network(cfg, data, seed, log, "emulator")
+
+
+def train_emulator_numpy(cfg, data, seed, log=None):
+    """Backend ``emulator-numpy``: the same model in numpy (its specification)."""
+    return train_network(cfg, data, seed, log, "emulator-numpy")
 
 
 def train_lava_fixed(cfg, data, seed, log=None):

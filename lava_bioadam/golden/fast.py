@@ -42,7 +42,9 @@ from lava_bioadam.golden.network import GoldenNetwork, NetRun, stack_records
 
 #: samples per compiled call (bounds the memory of the per-chunk inputs)
 CHUNK = 512
-_STATE_FIELDS = ("w", "t", "d", "x1", "x2", "tx", "y", "abuf", "xh", "yh")
+#: arrays of one connection, in this order, in the compiled code's state tuple
+_STATE_FIELDS = ("w", "t", "d", "x1", "x2", "tx", "y", "abuf", "xh", "yh", "xk", "yk",
+                 "sel", "first")
 _FACTOR_INDEX = {"x1": 0, "x2": 1, "y1": 0, "y2": 1, "y3": 2}
 
 
@@ -76,11 +78,11 @@ def _f(v: float) -> str:
 def _factor(f: str, dep: str) -> str:
     if f in ("w", "t", "d"):
         return f"s_{f}"
-    k = "k" if dep == "x0" else "T"
+    src = "k" if dep == "x0" else "T"        # at the spike step / at the epoch's end
     if f.startswith("x"):
-        return f"xh[{k}, {_FACTOR_INDEX[f]}, i, r]"
+        return f"x{src}[{_FACTOR_INDEX[f]}, i, r]"
     if f.startswith("y"):
-        return f"yh[{k}, {_FACTOR_INDEX[f]}, j, r]"
+        return f"y{src}[{_FACTOR_INDEX[f]}, j, r]"
     raise ValueError(f"factor {f!r} is not modelled by the fast golden model")
 
 
@@ -106,12 +108,14 @@ def _product_lines(pr, ind: str) -> list:
 
 
 def _learn_source(name: str, products) -> str:
-    """A compiled learning epoch of one connection with these products."""
+    """A compiled learning epoch of one connection with these products, for the
+    synapses whose pre unit is selected (``sel``, or all): traces at the spike
+    step ``xk (2, n_pre, R)``, ``yk (3, n_post, R)`` and at the epoch's end
+    ``xT``, ``yT`` (see :func:`fast_kernels.spike_group`)."""
     ind = " " * 16
     out = ["@njit(cache=True)",
-           f"def {name}(w, t, d, tx, xh, yh, thr):",
+           f"def {name}(w, t, d, tx, xk, yk, xT, yT, sel, all_sel, thr):",
            "    n_post, n_pre, R = w.shape",
-           "    T = xh.shape[0] - 1",
            "    for j in range(n_post):",
            "        for i in range(n_pre):",
            "            for r in range(R):",
@@ -131,8 +135,10 @@ def _learn_source(name: str, products) -> str:
         lo, hi = ranges[var]
         out.append(ind + f"n_{var} = K.round_saturate(acc, thr, {lo}, {hi})")
         news.append(var)
-    out += [ind + f"{v}[j, i, r] = n_{v}" for v in news]
-    if not news:
+    if news:
+        out.append(ind + "if all_sel or sel[i, r]:")
+        out += [ind + f"    {v}[j, i, r] = n_{v}" for v in news]
+    else:
         out.append(ind + "pass")
     return "\n".join(out) + "\n"
 
@@ -231,12 +237,18 @@ class _Spec:
         r.append(I + "    thr = K.round_threshold(cr[s])")
         for cidx in range(len(self.conns)):
             layer = cidx if cidx < L else cidx - L + 1
-            r += [I + f"    K.histories(C{cidx}[3], C{cidx}[4], C{cidx}[5], C{cidx}[6], "
-                      f"C{cidx}[8], C{cidx}[9], CX1_{cidx}, CX2_{cidx}, CY_{cidx}, "
-                      f"LIVE1_{cidx}, LIVE2_{cidx}, xr[s, {layer}], yr[s, {layer}])",
-                  I + f"    learn_{self.rule_of[cidx]}(C{cidx}[0], C{cidx}[1], C{cidx}[2], "
-                      f"C{cidx}[5], C{cidx}[8], C{cidx}[9], thr)",
-                  I + f"    C{cidx}[5][:, :] = 0"]
+            c = f"C{cidx}"
+            r += [I + f"    K.histories({c}[3], {c}[4], {c}[5], {c}[6], {c}[8], {c}[9], "
+                      f"{c}[10], CX1_{cidx}, CX2_{cidx}, CY_{cidx}, LIVE1_{cidx}, "
+                      f"LIVE2_{cidx}, xr[s, {layer}], yr[s, {layer}])",
+                  I + f"    for v in range(1, {T + 1}):",
+                  I + f"        some, every = K.spike_group({c}[5], {c}[9], v, {c}[12], "
+                      f"{c}[11], {c}[13])",
+                  I + "        if some:",
+                  I + f"            learn_{self.rule_of[cidx]}({c}[0], {c}[1], {c}[2], "
+                      f"{c}[5], {c}[10], {c}[11], {c}[8][{T}], {c}[9][{T}], {c}[12], "
+                      "every, thr)",
+                  I + f"    {c}[5][:, :] = 0"]
         r.append("    return n, 0")
         return "\n".join(g + r) + "\n"
 
@@ -297,6 +309,10 @@ class FastNetwork:
             st.append(np.zeros((c0.shape[0], R), dtype=np.int32))          # abuf
             st.append(np.zeros((self.T + 1, 2, c0.shape[1], R), dtype=np.int32))
             st.append(np.zeros((self.T + 1, 3, c0.shape[0], R), dtype=np.int32))
+            st.append(np.zeros((2, c0.shape[1], R), dtype=np.int32))      # xk
+            st.append(np.zeros((3, c0.shape[0], R), dtype=np.int32))      # yk
+            st.append(np.zeros((c0.shape[1], R), dtype=np.int32))         # sel
+            st.append(np.zeros(R, dtype=np.int32))                        # first
             conns.append(tuple(st))
         self.conns = tuple(conns)
         sizes = nr.sizes

@@ -82,9 +82,10 @@ def _decay(v, c, rand):
 
 
 @njit(cache=True)
-def histories(x1, x2, tx, y, xh, yh, cx1, cx2, cy, live1, live2, xr, yr):
+def histories(x1, x2, tx, y, xh, yh, xk, cx1, cx2, cy, live1, live2, xr, yr):
     """Trace values at within-epoch steps ``0..T`` into ``xh (T+1, 2, n_pre, R)``
-    and ``yh (T+1, 3, n_post, R)``, as ``GoldenLearningDense._histories``; then
+    and ``yh (T+1, 3, n_post, R)``, as ``GoldenLearningDense._histories``, and the
+    x traces at each pre unit's spike step ``tx`` into ``xk (2, n_pre, R)``; then
     ``x1``/``x2`` take their step-``T`` values. ``xr``/``yr (R,)``: the epoch's
     trace random numbers."""
     T = xh.shape[0] - 1
@@ -106,6 +107,8 @@ def histories(x1, x2, tx, y, xh, yh, cx1, cx2, cy, live1, live2, xr, yr):
                 xh[k, 1, i, r] = b
             x1[i, r] = a
             x2[i, r] = b
+            xk[0, i, r] = xh[hit, 0, i, r]
+            xk[1, i, r] = xh[hit, 1, i, r]
     for f in range(3):
         for j in range(n_post):
             for r in range(R):
@@ -241,3 +244,33 @@ def set_error(E_new, E, e_out):
         for r in range(R):
             E[i, r] = E_new[i, r]
             e_out[i, r] = 2 * E_new[i, r]
+
+
+@njit(cache=True)
+def spike_group(tx, yh, v, sel, yk, first):
+    """Select the pre units whose spike step is ``v`` (``sel (n_pre, R)``) and copy
+    the y traces at step ``v`` into ``yk``, so that a learning epoch reads them
+    without a gather. Pre units without a spike (``tx == 0``, their ``x0``
+    products are 0) join each replica's first group. Returns ``(any, all)``
+    selected; with one spike step per connection (this network) one group holds
+    every synapse."""
+    n_pre, R = tx.shape
+    if v == 1:
+        for r in range(R):
+            f = 0
+            for i in range(n_pre):
+                k = tx[i, r]
+                if k > 0 and (f == 0 or k < f):
+                    f = k
+            first[r] = f if f > 0 else 1
+    some, every = False, True
+    for i in range(n_pre):
+        for r in range(R):
+            k = tx[i, r]
+            s = k == v or (k == 0 and v == first[r])
+            sel[i, r] = s
+            some |= s
+            every &= s
+    if some:
+        yk[:, :, :] = yh[v]
+    return some, every

@@ -9,12 +9,13 @@ import numpy as np
 from lava_bioadam.app.commands.common import (add_config_args, check_output_path,
                                           load_with_overrides, write_json_atomic)
 from lava_bioadam.app.data import load_dataset
-from lava_bioadam.app.training import (train_emulator, train_lava_fixed, train_lava_float,
-                                       train_reference)
+from lava_bioadam.app.training import (train_emulator, train_emulator_numpy, train_lava_fixed,
+                                       train_lava_float, train_reference)
 
 #: backend name -> function (cfg, data, seed, log) -> result dict holding at least
 #: "history" (one record per epoch, see ``app.training.train_reference``).
 BACKENDS = {"reference": train_reference, "emulator": train_emulator,
+            "emulator-numpy": train_emulator_numpy,
             "lava-fixed": train_lava_fixed, "lava-float": train_lava_float}
 
 
@@ -23,7 +24,8 @@ def add_parser(sub) -> None:
     add_config_args(p)
     p.add_argument("--backend", choices=sorted(BACKENDS), default="reference",
                    help="reference: float64 model (L0, optimizer section); emulator: integer "
-                        "golden model (L2, rules section); lava-fixed: Lava fixed_pt, the "
+                        "golden model (L2, rules section), compiled; emulator-numpy: the same "
+                        "in numpy; lava-fixed: Lava fixed_pt, the "
                         "emulated Loihi (L3); lava-float: Lava floating_pt (L1)")
     p.add_argument("--out", help="write the per-epoch history of every seed as JSON")
     p.add_argument("--force", action="store_true", help="allow --out to overwrite a file")
