@@ -15,7 +15,8 @@ from lava_bioadam import __version__
 from lava_bioadam.errors import UserError
 
 #: modules under ``lava_bioadam.app.commands`` that each add one sub-command.
-COMMANDS = ("train", "compare", "rules", "verify", "golden", "benchmark", "rounding", "bench")
+COMMANDS = ("train", "compare", "rules", "verify", "golden", "benchmark", "rounding", "bench",
+            "sweep")
 
 
 def build_parser() -> argparse.ArgumentParser:
