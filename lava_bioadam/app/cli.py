@@ -20,7 +20,8 @@ from lava_bioadam import __version__
 from lava_bioadam.errors import LavaRunError, Terminated, UserError
 
 #: modules under ``lava_bioadam.app.commands`` that each add one sub-command.
-COMMANDS = ("train", "compare", "rules", "verify", "golden", "benchmark", "rounding")
+COMMANDS = ("train", "compare", "rules", "verify", "golden", "benchmark", "rounding", "bench",
+            "sweep")
 
 
 def build_parser() -> argparse.ArgumentParser:

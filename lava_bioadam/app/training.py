@@ -11,6 +11,7 @@ from lava_bioadam import codes
 from lava_bioadam.app.config import Config, OptimizerConfig
 from lava_bioadam.app.data import Split
 from lava_bioadam.errors import ConfigError, UserError
+from lava_bioadam.golden.fast import run_fast
 from lava_bioadam.golden.network import conn_init, initial_weights, run_l2
 from lava_bioadam.model.network import Network, symmetry
 from lava_bioadam.model.optimizers import (SGD, Adam, Optimizer, SynapticAdam, SynapticN1,
@@ -135,13 +136,17 @@ def _record(nr, data, precision, epoch, W, B):
 
 
 #: backend -> (precision, runner); the Lava runners are imported when used
-LEVELS = {"emulator": ("fixed", "golden"), "lava-fixed": ("fixed", "lava"),
-          "lava-float": ("float", "lava")}
+LEVELS = {"emulator": ("fixed", "fast"), "emulator-numpy": ("fixed", "golden"),
+          "lava-fixed": ("fixed", "lava"), "lava-float": ("float", "lava")}
+#: levels whose runner writes checkpoints and resumes from them
+RESUMABLE = ("emulator", "emulator-numpy")
 
 
 def _runner(kind: str):
     if kind == "golden":
         return run_l2
+    if kind == "fast":
+        return run_fast
     from lava_bioadam.lava.network import run_lava   # imports Lava
     return run_lava
 
@@ -151,9 +156,9 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
     """Train online for ``cfg.training.epochs``; returns ``{"seed", "history", ...}``
     with one record per epoch (test accuracy and loss, train loss, angle and relative
     error between ``W_l`` and ``B_l^T`` per feedback layer). ``progress(samples_done,
-    correct or None)`` as the runner reports it. ``emulator`` only: ``checkpoint(state)``
+    correct or None)`` as the runner reports it. Emulator levels only: ``checkpoint(state)``
     after every epoch, and ``resume=state`` continues from it bit for bit."""
-    if (checkpoint or resume) and level != "emulator":
+    if (checkpoint or resume) and level not in RESUMABLE:
         raise UserError(f"checkpoints and --resume are implemented for the reference and "
                         f"emulator backends, not {level}")
     check_data(cfg, data)
@@ -194,8 +199,14 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
 
 
 def train_emulator(cfg, data, seed, log=None, progress=None, **kw):
-    """Backend ``emulator``: the integer golden model (L2), bit-exact with Lava."""
+    """Backend ``emulator``: the integer golden model (L2), bit-exact with Lava,
+    compiled (:mod:`lava_bioadam.golden.fast`)."""
     return train_network(cfg, data, seed, log, "emulator", progress, **kw)
+
+
+def train_emulator_numpy(cfg, data, seed, log=None, progress=None, **kw):
+    """Backend ``emulator-numpy``: the same model in numpy (its specification)."""
+    return train_network(cfg, data, seed, log, "emulator-numpy", progress, **kw)
 
 
 def train_lava_fixed(cfg, data, seed, log=None, progress=None, **kw):

@@ -8,6 +8,8 @@ Connections: ``W_l`` stock ``LearningDense``; ``B_l`` a ``SignedLearningDense``
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from typing import Callable
 
@@ -19,12 +21,13 @@ from lava.utils.weightutils import SignMode
 
 from lava_bioadam import codes
 from lava_bioadam.engine import widths as W_
-from lava_bioadam.golden.network import CONN_VARS, NetRun, conn_init, stack_records
+from lava_bioadam.golden.network import CONN_VARS, NetRun, conn_init
 from lava_bioadam.lava.rules import make_lava_rule
 from lava_bioadam.lava.runtime import LavaSession
 from lava_bioadam.processes.graded_source.process import GradedSource
 from lava_bioadam.processes.hidden_unit.process import HiddenLearningUnit
 from lava_bioadam.processes.output_unit.process import OutputLearningUnit
+from lava_bioadam.processes.recording import models as recording
 from lava_bioadam.processes.signed_learning_dense.process import SignedLearningDense
 from lava_bioadam.rules.network import NetworkRules
 
@@ -154,40 +157,76 @@ def run_lava(nr, x, labels, W0, B0, rng_seed: int = 0, precision: str = "fixed",
              record: bool = False, epoch_size: int | None = None,
              on_epoch: Callable | None = None, timeout_s: float = 3600.0,
              progress: Callable | None = None) -> NetRun:
-    """Run the network in Lava (through ``LavaSession``). ``record``: read every
-    connection after every sample (slow; for verification). ``on_epoch`` as in
+    """Run the network in Lava (through ``LavaSession``). ``record``: every
+    connection's state after every sample, recorded inside the run (for
+    verification; ``on_epoch`` and ``progress`` are not called). ``on_epoch`` as in
     :func:`lava_bioadam.golden.network.run_l2`, called with the weights read from Lava.
     ``progress(samples_done, None)`` is called every ``PROGRESS_CHUNK`` samples (the
     run is split into that many blocking runs; the result is the same)."""
     nr.check_inputs(x, labels)
     net = build_lava(nr, W0, B0, labels, precision, x=x, rng_seed=rng_seed)
+    if record:
+        return _run_recorded(net, len(labels), timeout_s)
     n, T = len(labels), nr.t_sample
-    records, epochs = [], []
+    epochs = []
     with LavaSession(net.W[0], net.run_cfg(), timeout_s,
                      what=f"Lava {precision} network {list(nr.sizes)}") as sess:
-        if record:
-            for _ in range(n):
-                sess.run(T)
-                records.append(net.read(sess))
-        else:
-            chunk = epoch_size or n
-            done = 0
-            while done < n:
-                step = min(chunk - done % chunk, n - done)
-                if progress:
-                    step = min(step, PROGRESS_CHUNK)
-                sess.run(step * T)
-                done += step
-                if progress:
-                    progress(done, None)
-                if on_epoch and epoch_size and done % epoch_size == 0:
-                    st = net.read(sess, ("weights",))
-                    epochs.append(on_epoch([c["weights"] for c in st["W"]],
-                                           [None if c is None else c["weights"] for c in st["B"]]))
+        chunk = epoch_size or n
+        done = 0
+        while done < n:
+            step = min(chunk - done % chunk, n - done)
+            if progress:
+                step = min(step, PROGRESS_CHUNK)
+            sess.run(step * T)
+            done += step
+            if progress:
+                progress(done, None)
+            if on_epoch and epoch_size and done % epoch_size == 0:
+                st = net.read(sess, ("weights",))
+                epochs.append(on_epoch([c["weights"] for c in st["W"]],
+                                       [None if c is None else c["weights"] for c in st["B"]]))
         final = net.read(sess)
         pred = np.asarray(sess.get(net.output.pred)).astype(int)
         loss = np.asarray(sess.get(net.output.loss)).astype(float)
-    run = NetRun(pred, loss, final, epochs=epochs)
-    if record:
-        run.states = stack_records(records)
+    return NetRun(pred, loss, final, epochs=epochs)
+
+
+def _run_recorded(net: LavaNetwork, n: int, timeout_s: float) -> NetRun:
+    """Run ``n`` samples in one go with the recording connection models (every
+    learning connection writes its state after every sample into memory-mapped
+    files), read the files once: ``NetRun.states`` as reading every Var after every
+    sample would give. A fixed ``Dense`` (alignment) has constant weights."""
+    nr, T = net.rules, net.rules.t_sample
+    folder = tempfile.mkdtemp(prefix="lava_bioadam_rec_")
+    learning = [c for c in net.W + net.B if isinstance(c, (LearningDense, SignedLearningDense))]
+    try:
+        for c in learning:
+            recording.create_files(folder, c.name, {v: getattr(c, v).shape for v in CONN_VARS
+                                                    if hasattr(c, v)}, n)
+        recording.start_recording(folder)
+        cfg = Loihi2SimCfg(select_tag=PRECISIONS[net.precision],
+                           exception_proc_model_map=recording.recording_models(
+                               PRECISIONS[net.precision]))
+        with LavaSession(net.W[0], cfg, timeout_s,
+                         what=f"Lava {net.precision} network {list(nr.sizes)}") as sess:
+            sess.run(n * T)
+            final = net.read(sess)
+            pred = np.asarray(sess.get(net.output.pred)).astype(int)
+            loss = np.asarray(sess.get(net.output.loss)).astype(float)
+        cast = (lambda a: a.astype(np.int64)) if net.precision == "fixed" else np.array
+
+        def states(c, fin):
+            if c is None:
+                return None
+            if c not in learning:
+                return {"weights": np.repeat(fin["weights"][None], n, axis=0)}
+            return {v: cast(np.load(recording.file_of(folder, c.name, v)))
+                    for v in CONN_VARS if hasattr(c, v)}
+        st = {"W": [states(c, f) for c, f in zip(net.W, final["W"])],
+              "B": [states(c, f) for c, f in zip(net.B, final["B"])]}
+    finally:
+        recording.stop_recording()
+        shutil.rmtree(folder, ignore_errors=True)
+    run = NetRun(pred, loss, final)
+    run.states = st
     return run

@@ -16,8 +16,8 @@ from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.progress import EpochProgress
 from lava_bioadam.app.results import (ResultsWriteError, RunFolder, check_destination,
                                       connection_arrays)
-from lava_bioadam.app.training import (check_data, train_emulator, train_lava_fixed,
-                                       train_lava_float, train_reference)
+from lava_bioadam.app.training import (check_data, train_emulator, train_emulator_numpy,
+                                       train_lava_fixed, train_lava_float, train_reference)
 from lava_bioadam.errors import Terminated, UserError
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 #: backend name -> function (cfg, data, seed, log) -> result dict holding at least
 #: "history" (one record per epoch, see ``app.training.train_reference``).
 BACKENDS = {"reference": train_reference, "emulator": train_emulator,
+            "emulator-numpy": train_emulator_numpy,
             "lava-fixed": train_lava_fixed, "lava-float": train_lava_float}
 
 
@@ -33,7 +34,8 @@ def add_parser(sub) -> None:
     add_config_args(p, optional=True)
     p.add_argument("--backend", choices=sorted(BACKENDS),
                    help="reference (default): float64 model (L0, optimizer section); emulator: integer "
-                        "golden model (L2, rules section); lava-fixed: Lava fixed_pt, the "
+                        "golden model (L2, rules section), compiled; emulator-numpy: the same "
+                        "in numpy; lava-fixed: Lava fixed_pt, the "
                         "emulated Loihi (L3); lava-float: Lava floating_pt (L1)")
     add_results_args(p, "resolved config, versions, per-epoch metrics, final weights, "
                         "checkpoints, plots, status")
@@ -73,7 +75,7 @@ def close_folder(folder: RunFolder, title: str, status: str, message: str | None
 
 
 #: backends that write a checkpoint every epoch (and so can be resumed)
-CHECKPOINTED = ("reference", "emulator")
+CHECKPOINTED = ("reference", "emulator", "emulator-numpy")
 
 
 def _resume_setup(args):

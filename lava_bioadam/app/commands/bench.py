@@ -1,0 +1,172 @@
+"""``lava-bioadam bench``: speed of the fast golden model against Lava ``fixed_pt``
+and the numpy golden model, with a check that all three end in the same state.
+
+For each network size the same short online training (digits; for more than 64
+inputs the 8x8 digit images are resized by nearest neighbour to the nearest square,
+else random activities) runs on Lava ``fixed_pt`` (L3), the numpy golden model and
+the compiled one (both L2), interleaved: fast, numpy, Lava, numpy, fast; the best of
+each is reported. Lava's time per sample leaves out its first sample (compile and
+start-up); the compiled model's is measured over a longer stream (the samples
+repeated) after its compile. Then ``R`` replicas in one call against one run.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from lava_bioadam.errors import UserError
+from lava_bioadam.golden.fast import run_fast, run_fast_replicas
+from lava_bioadam.golden.network import initial_weights, run_l2
+from lava_bioadam.rules.network import build_network_rules
+from lava_bioadam.rules.params import RuleParams
+from lava_bioadam.verify.cases import network_inputs
+
+DEFAULT_SIZES = ("64-64-10", "256-128-10", "784-128-10")
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("bench", help="fast golden model vs Lava fixed_pt and the "
+                              "numpy golden model: per-sample times, identical final states")
+    p.add_argument("--sizes", nargs="+", default=list(DEFAULT_SIZES),
+                   help="networks as n0-n1-...-nL (default: %(default)s)")
+    p.add_argument("--samples", type=int, default=0,
+                   help="samples of the three-way run (default: 40, 20, 10 by size)")
+    p.add_argument("--fast-samples", type=int, default=2000,
+                   help="samples over which the compiled model is timed (default: %(default)s)")
+    p.add_argument("--replicas", type=int, default=32, help="replicas (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-lava", action="store_true", help="skip Lava (no L2/L3 ratio)")
+    p.set_defaults(func=run)
+
+
+def parse_sizes(text: str) -> tuple:
+    try:
+        sizes = tuple(int(s) for s in text.split("-"))
+    except ValueError:
+        sizes = ()
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise UserError(f"--sizes: {text!r} is not a network like 64-64-10")
+    return sizes
+
+
+def bench_inputs(sizes, n: int, seed: int):
+    """Samples ``(n, n_0)`` and labels, and a description of them."""
+    if sizes[0] == 64 and sizes[-1] == 10:
+        x, y = network_inputs(sizes, n, seed)
+        return x, y, "digits"
+    side = int(round(np.sqrt(sizes[0])))
+    if side * side == sizes[0] and sizes[-1] == 10:
+        x, y = network_inputs((64, 10), n, seed)
+        idx = np.arange(side) * 8 // side
+        img = x.reshape(n, 8, 8)[:, idx][:, :, idx]
+        return img.reshape(n, -1), y, f"digits resized to {side}x{side}"
+    x, y = network_inputs(sizes, n, seed)
+    return x, y, "random activities"
+
+
+def _best(fn, repeats: int = 2):
+    out, best = None, float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return out, best
+
+
+def lava_timed(nr, x, labels, W0, B0, seed: int):
+    """Lava fixed_pt over the samples: ``(NetRun-like final dict, pred, s/sample)``,
+    the time per sample without the first sample (compile, start-up)."""
+    from lava_bioadam.lava.network import build_lava
+    from lava_bioadam.lava.runtime import LavaSession
+
+    net = build_lava(nr, W0, B0, labels, "fixed", x=x, rng_seed=seed)
+    n, T = len(labels), nr.t_sample
+    with LavaSession(net.W[0], net.run_cfg(), 3600.0,
+                     what=f"Lava fixed network {list(nr.sizes)}") as sess:
+        sess.run(T)
+        t = time.perf_counter()
+        sess.run((n - 1) * T)
+        per = (time.perf_counter() - t) / (n - 1)
+        final = net.read(sess)
+        pred = np.asarray(sess.get(net.output.pred)).astype(int)
+    return final, pred, per
+
+
+def same_state(a: dict, b: dict) -> tuple:
+    """``(identical, n_compared)`` over every variable of every connection."""
+    n, ok = 0, True
+    for side in ("W", "B"):
+        for ca, cb in zip(a[side], b[side]):
+            if ca is None or cb is None:
+                continue
+            for k in ca:
+                if k in cb:
+                    n += 1
+                    ok &= bool(np.array_equal(np.asarray(ca[k]), np.asarray(cb[k])))
+    return ok, n
+
+
+def bench_size(sizes, n: int, n_fast: int, R: int, seed: int, lava: bool, out=print) -> bool:
+    nr = build_network_rules(RuleParams(), sizes, "predisposition")
+    x, y, what = bench_inputs(sizes, n, seed)
+    W0, B0 = initial_weights(nr, seed)
+    name = "-".join(map(str, sizes))
+    out(f"{name}: {what}, {n} samples; compiled model timed over {n_fast} samples")
+    t = time.perf_counter()
+    run_fast(nr, x[:1], y[:1], W0, B0, rng_seed=seed)
+    out(f"  compiled model load/compile: {time.perf_counter() - t:.1f} s")
+    reps = int(np.ceil(n_fast / n))
+    xl, yl = np.tile(x, (reps, 1))[:n_fast], np.tile(y, reps)[:n_fast]
+    fast_run = lambda: run_fast(nr, xl, yl, W0, B0, rng_seed=seed)   # noqa: E731
+    numpy_run = lambda: run_l2(nr, x, y, W0, B0, rng_seed=seed)      # noqa: E731
+    _, t_fast = _best(fast_run, 1)
+    l2, t_np = _best(numpy_run, 1)
+    ok = True
+    if lava:
+        final3, pred3, t_lava = lava_timed(nr, x, y, W0, B0, seed)
+    _, t_np2 = _best(numpy_run, 1)
+    _, t_fast2 = _best(fast_run, 1)
+    t_np, t_fast = min(t_np, t_np2) / n, min(t_fast, t_fast2) / n_fast
+    short = run_fast(nr, x, y, W0, B0, rng_seed=seed)
+    same, nvar = same_state(l2.final, short.final)
+    same &= bool(np.array_equal(l2.pred, short.pred))
+    if lava:
+        same3, _ = same_state(l2.final, final3)
+        same &= same3 and bool(np.array_equal(l2.pred, pred3))
+        out(f"  Lava fixed_pt (L3):    {t_lava * 1e3:9.3f} ms/sample")
+    out(f"  numpy golden (L2):     {t_np * 1e3:9.3f} ms/sample")
+    out(f"  compiled golden (L2):  {t_fast * 1e3:9.3f} ms/sample   "
+        f"{t_np / t_fast:.1f}x numpy")
+    levels = "Lava, numpy, compiled" if lava else "numpy, compiled"
+    out(f"  final states ({nvar} variables) and predictions of {levels}: "
+        f"{'identical' if same else 'DIFFERENT'}")
+    ok &= same
+    if lava:
+        out(f"  L2/L3 speed ratio: {t_lava / t_fast:.1f}")
+    m = max(1, min(n_fast, 20_000 // max(1, R)))
+    xm, ym = xl[:m], yl[:m]
+    seeds = [seed + r for r in range(R)]
+    _, t1 = _best(lambda: run_fast_replicas(nr, xm, ym, [W0], [B0], seeds[:1]))
+    _, tR = _best(lambda: run_fast_replicas(nr, xm, ym, [W0] * R, [B0] * R, seeds))
+    out(f"  replicas ({m} samples): 1 run {t1 / m * 1e3:.3f} ms/sample, {R} replicas "
+        f"{tR / m * 1e3:.3f} ms/sample ({tR / m / R * 1e6:.1f} us per replica-sample): "
+        f"{R} replicas cost {tR / t1:.1f} single runs")
+    return ok
+
+
+def run(args) -> int:
+    sizes = [parse_sizes(s) for s in args.sizes]
+    if args.samples < 0 or args.fast_samples < 1 or args.replicas < 1:
+        raise UserError("--samples, --fast-samples and --replicas must be positive")
+    ok = True
+    for sz in sizes:
+        n = args.samples or (40 if sz[0] <= 64 else 20 if sz[0] <= 256 else 10)
+        if n < 2:
+            raise UserError("--samples must be at least 2 (Lava's first sample is not timed)")
+        ok &= bench_size(sz, n, args.fast_samples, args.replicas, args.seed,
+                         not args.no_lava)
+    if not ok:
+        print("MISMATCH: final states differ")
+        return 1
+    return 0

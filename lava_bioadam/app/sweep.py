@@ -1,0 +1,76 @@
+"""Sweeps of the compiled golden model over seeds and rule hyperparameters.
+
+One task per hyperparameter point trains every seed of the point as a replica of
+one compiled run (:func:`lava_bioadam.golden.fast.run_fast_replicas`), with the
+same initial weights, data order and trace seeds as ``train --backend emulator``
+for that seed, and returns the final test accuracy and loss per seed. The tasks
+are spread over a Dask distributed cluster (``lava-bioadam sweep``).
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+
+from lava_bioadam import codes
+from lava_bioadam.app.config import Config
+from lava_bioadam.app.data import Split
+from lava_bioadam.app.training import check_data, network_rules, presentation_order
+from lava_bioadam.errors import UserError
+from lava_bioadam.golden.fast import run_fast_replicas
+from lava_bioadam.golden.network import initial_weights
+from lava_bioadam.rules.params import rule_params_from_dict
+
+
+def parse_grid(items) -> list:
+    """``["eta=0.01,0.02", "lam=0"]`` -> the grid's points as dicts (rules keys)."""
+    axes = []
+    for item in items or []:
+        key, sep, values = item.partition("=")
+        if not sep or not key.strip() or not values.strip():
+            raise UserError(f"--set {item!r}: expected KEY=V1,V2,... (a rules: key)")
+        vals = []
+        for v in values.split(","):
+            try:
+                vals.append(float(v) if any(c in v for c in ".eE") else int(v))
+            except ValueError:
+                vals.append(v.strip())
+        axes.append([(key.strip(), v) for v in vals])
+    return [dict(p) for p in itertools.product(*axes)] if axes else [{}]
+
+
+def point_config(cfg: Config, point: dict) -> Config:
+    """The config with the point's ``rules:`` values (validated like the config)."""
+    rules = rule_params_from_dict({**dataclasses.asdict(cfg.rules), **point})
+    return dataclasses.replace(cfg, rules=rules)
+
+
+def run_point(cfg: Config, data: Split, point: dict, seeds) -> list:
+    """Train every seed of ``point`` as one replica run; one row per seed."""
+    c = point_config(cfg, point)
+    check_data(c, data)
+    nr = network_rules(c)
+    n = len(data.x_train)
+    orders = [presentation_order(n, c.training.epochs, s) for s in seeds]
+    inits = [initial_weights(nr, s, c.network.init_scale) for s in seeds]
+    runs = run_fast_replicas(nr, np.stack([data.x_train[o] for o in orders]),
+                             np.stack([data.y_train[o] for o in orders]),
+                             [w for w, _ in inits], [b for _, b in inits], list(seeds))
+    encs = nr.encodings("fixed")
+    rows = []
+    for s, run in zip(seeds, runs):
+        W = [conn["weights"] for conn in run.final["W"]]
+        ev = codes.evaluate(data.x_test, data.y_test, W, encs, True)
+        rows.append({**point, "seed": int(s), "test_accuracy": ev["accuracy"],
+                     "test_loss": ev["loss"]})
+    return rows
+
+
+def summarise(rows, keys) -> list:
+    """Mean and standard deviation of the test accuracy per point."""
+    out = {}
+    for r in rows:
+        out.setdefault(tuple(r[k] for k in keys), []).append(r["test_accuracy"])
+    return [{**dict(zip(keys, p)), "seeds": len(a), "mean": float(np.mean(a)),
+             "std": float(np.std(a))} for p, a in out.items()]

@@ -1,0 +1,501 @@
+"""The fast golden model: the integer network of :mod:`lava_bioadam.golden.network`
+compiled with numba, bit-identical to it, with a replica axis.
+
+:func:`run_fast` takes the arguments of :func:`~lava_bioadam.golden.network.run_l2`
+and returns the same :class:`~lava_bioadam.golden.network.NetRun`;
+:func:`run_fast_replicas` runs ``R`` independent networks (own initial weights,
+random streams, data order) that share the rules, in one compiled loop.
+
+How it is specialised: for each :class:`~lava_bioadam.rules.network.NetworkRules`
+the module writes Python source with the rules' products unrolled (factors, int32
+wraps, shifts, saturations from :mod:`lava_bioadam.engine.widths`), the schedule
+and the encodings' constants, into a cache folder (``$LAVA_BIOADAM_CACHE``, else
+``$XDG_CACHE_HOME/lava-bioadam`` or ``~/.cache/lava-bioadam``, else a temporary
+folder), and numba compiles it with ``cache=True``: a later run with the same rules
+loads the machine code instead of compiling (about 10 s) again.
+
+Bit-exactness does not depend on the CPU: every float operation on the compared
+state is the numpy model's (division, clip, rint, multiplication by a decay factor
+that numpy computed) in the same order. The one transcendental function, ``exp``
+in the output unit's softmax, is computed by numba only to find the error codes
+when no code is within 1e-9 (relative) of a rounding tie; otherwise the run stops
+there and the numpy model (:class:`lava_bioadam.codes.OutputUnits`) computes that
+step's codes. The per-sample loss (a float diagnostic, not state) is computed by
+numpy from the exact output pre-activations afterwards.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from lava_bioadam import codes
+from lava_bioadam.engine import widths as W
+from lava_bioadam.golden import fast_kernels
+from lava_bioadam.golden.network import GoldenNetwork, NetRun, stack_records
+
+#: samples per compiled call (bounds the memory of the per-chunk inputs)
+CHUNK = 512
+#: arrays of one connection, in this order, in the compiled code's state tuple
+_STATE_FIELDS = ("w", "t", "d", "x1", "x2", "tx", "y", "abuf", "xh", "yh", "xk", "yk",
+                 "sel", "first")
+_FACTOR_INDEX = {"x1": 0, "x2": 1, "y1": 0, "y2": 1, "y3": 2}
+
+
+# ----------------------------------------------------------------------------- cache
+def cache_dir() -> Path:
+    """Writable folder for the generated modules (numba's cache sits beside them)."""
+    cands = []
+    if os.environ.get("LAVA_BIOADAM_CACHE"):
+        cands.append(Path(os.environ["LAVA_BIOADAM_CACHE"]))
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    cands += [Path(base) / "lava-bioadam",
+              Path(tempfile.gettempdir()) / f"lava-bioadam-{os.getuid()}"]
+    for d in cands:
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            probe = d / f".probe-{os.getpid()}"
+            probe.write_text("")
+            probe.unlink()
+            return d
+        except OSError:
+            continue
+    raise OSError(f"no writable cache folder among {[str(c) for c in cands]}")
+
+
+def _f(v: float) -> str:
+    """Exact literal of a float."""
+    return f"float.fromhex({float(v).hex()!r})"
+
+
+# ----------------------------------------------------------------------------- codegen
+def _factor(f: str, dep: str) -> str:
+    if f in ("w", "t", "d"):
+        return f"s_{f}"
+    src = "k" if dep == "x0" else "T"        # at the spike step / at the epoch's end
+    if f.startswith("x"):
+        return f"x{src}[{_FACTOR_INDEX[f]}, i, r]"
+    if f.startswith("y"):
+        return f"y{src}[{_FACTOR_INDEX[f]}, j, r]"
+    raise ValueError(f"factor {f!r} is not modelled by the fast golden model")
+
+
+def _product_lines(pr, ind: str) -> list:
+    """Source of one product (the numpy model's ``_learn`` inner loop), into ``c``."""
+    if pr.dep not in ("x0", "u0"):
+        raise ValueError(f"dependency {pr.dep!r} is not modelled by the fast golden model")
+    lsh = int(pr.exp) + W.EXP_OFFSET
+    if lsh < 0:
+        raise ValueError(f"product exponent {pr.exp} below the engine's range")
+    # int32 products that wrap, as numpy's ``cur *= ...`` on an int32 array; the
+    # x0 dependency is a factor 0/1, as in the numpy model (no branch: vectorises)
+    lines = ["c = np.int32(1 if k > 0 else 0)" if pr.dep == "x0" else "c = np.int32(1)"]
+    for f in pr.factors:
+        lo, hi = W.factor_clip(f)
+        lines.append(f"c = np.int32(c * np.int32(min(max({_factor(f, pr.dep)}, {lo}), {hi})))")
+    lines += [f"c = np.int32(c * np.int32({int(pr.mant)}))",
+              f"c = np.int32(c >> {W.product_shift(pr.factors)})",
+              f"c = np.int32(c << {lsh})",
+              f"c = np.int32(min(max(c, {W.ACC_MIN}), {W.ACC_MAX}))",
+              f"acc = np.int32(min(max(acc + c, {W.ACC_MIN}), {W.ACC_MAX}))"]
+    return [ind + ln for ln in lines]
+
+
+def _learn_source(name: str, products) -> str:
+    """A compiled learning epoch of one connection with these products, for the
+    synapses whose pre unit is selected (``sel``, or all): traces at the spike
+    step ``xk (2, n_pre, R)``, ``yk (3, n_post, R)`` and at the epoch's end
+    ``xT``, ``yT`` (see :func:`fast_kernels.spike_group`)."""
+    ind = " " * 16
+    out = ["@njit(cache=True)",
+           f"def {name}(w, t, d, tx, xk, yk, xT, yT, sel, all_sel, thr):",
+           "    n_post, n_pre, R = w.shape",
+           "    for j in range(n_post):",
+           "        for i in range(n_pre):",
+           "            for r in range(R):",
+           ind + "k = tx[i, r]",
+           ind + "s_w = w[j, i, r]", ind + "s_t = t[j, i, r]", ind + "s_d = d[j, i, r]"]
+    ranges = {"w": (W.W_MIN, W.W_MAX), "d": (W.D_MIN, W.D_MAX), "t": (W.T_MIN, W.T_MAX)}
+    news = []
+    for var in ("w", "d", "t"):
+        prods = [p for p in products if p.target == "d" + var]
+        if not prods:
+            continue
+        out.append(ind + f"acc = np.int32(s_{var} << {W.ACC_SHIFT})")
+        for pr in prods:
+            out += _product_lines(pr, ind)
+        if var == "d":
+            out.append(ind + "acc = np.int32(max(0, acc))")
+        lo, hi = ranges[var]
+        out.append(ind + f"n_{var} = K.round_saturate(acc, thr, {lo}, {hi})")
+        news.append(var)
+    if news:
+        out.append(ind + "if all_sel or sel[i, r]:")
+        out += [ind + f"    {v}[j, i, r] = n_{v}" for v in news]
+    else:
+        out.append(ind + "pass")
+    return "\n".join(out) + "\n"
+
+
+class _Spec:
+    """Everything the generated source of a network depends on (beyond shapes)."""
+
+    def __init__(self, nr, net: GoldenNetwork):
+        self.nr = nr
+        L = nr.n_layers
+        self.L, self.T = L, nr.t_sample
+        self.conns = list(net.W) + [c for c in net.B if c is not None]   # W0.., B1..
+        self.rule_of = []
+        rule_sets = []
+        for c in self.conns:
+            key = tuple(c.products)
+            if key not in rule_sets:
+                rule_sets.append(key)
+            self.rule_of.append(rule_sets.index(key))
+        self.rule_sets = rule_sets
+
+    def source(self) -> str:
+        nr, L, T = self.nr, self.L, self.T
+        encs = nr.encodings("fixed")
+        sch = nr.schedule
+        g = ["import numpy as np", "from numba import njit",
+             "from lava_bioadam.golden import fast_kernels as K", ""]
+        for q, prods in enumerate(self.rule_sets):
+            g.append(_learn_source(f"learn_{q}", prods))
+        # constants of each connection's traces
+        for m, c in enumerate(self.conns):
+            # the decay factors exactly as the numpy model computes them
+            live = c.x_taus != 0
+            cx = np.zeros(2)
+            cx[live] = np.exp(-1 / c.x_taus[live][:, None])[:, 0]
+            cy = np.exp(-1 / c.y_taus)[0, 0]
+            g.append(f"CX1_{m} = {_f(cx[0])}; CX2_{m} = {_f(cx[1])}; CY_{m} = {_f(cy)}")
+            g.append(f"LIVE1_{m} = {bool(live[0])}; LIVE2_{m} = {bool(live[1])}")
+        gain = lambda enc: int(np.array([enc.g_scale]).astype(np.int32)[0])  # noqa: E731
+        for l in range(1, L + 1):
+            e_in = encs[l - 1]
+            g.append(f"DEN_FWD_{l} = {_f(2.0 * e_in.w_scale * e_in.h_scale)}")
+            g.append(f"ES_IN_{l} = {_f(e_in.e_scale)}; G_IN_{l} = {gain(e_in)}")
+            if l < L:
+                e_out = encs[l]
+                bias = int((2 * np.array([np.rint(e_out.h_scale)])).astype(np.int32)[0])
+                g.append(f"HS_OUT_{l} = {_f(e_out.h_scale)}; BIAS_{l} = {bias}")
+                g.append(f"DEN_FB_{l} = {_f(2.0 * e_out.w_scale * e_out.e_scale)}")
+                g.append(f"G_OUT_{l} = {gain(e_out)}")
+        nB = len(self.conns) - L
+        idx_B = {m: L + m - 1 for m in range(1, L)} if nB else {}
+        r = ["", "@njit(cache=True)",
+             "def run(s0, k0, n, payload, labels, e_over, use_over, xr, yr, cr, zs, preds,"
+             " conns, ha, hu, out, margin):",
+             "    oE, oe = out"]
+        for m in range(len(self.conns)):
+            r.append(f"    C{m} = conns[{m}]")
+        r += ["    for s in range(s0, n):",
+              "        kk = k0 if s == s0 else 1",
+              f"        for k in range(kk, {T + 1}):",
+              "            if k == 1:",
+              "                oE[:, :] = 0"]
+        I = " " * 12
+        errL = sch["err_step"][L]
+        r += [I + f"sent_e{L} = k == {errL}",
+              I + f"if sent_e{L}:",
+              I + f"    ok = K.output_error(C{L - 1}[7], labels[s], DEN_FWD_{L}, ES_IN_{L}, "
+                  "oE, oe, zs[s], preds[s], margin)",
+              I + "    if not ok:",
+              I + "        if use_over and s == s0 and k == k0:",
+              I + "            K.set_error(e_over, oE, oe)",
+              I + "        else:",
+              I + "            return s, k",
+              I + f"K.third_factors(C{L - 1}[6], k, {errL}, True, oE, G_IN_{L})"]
+        for l in range(1, L):
+            fb = idx_B[l]
+            H, E, so, eo = (f"hu[{l - 1}][{q}]" for q in range(4))
+            r += [I + f"sent_s{l}, sent_e{l} = K.hidden_step(k, {sch['fwd_step'][l]}, "
+                      f"{sch['err_step'][l]}, C{l - 1}[7], C{fb}[7], ha[{l - 1}], {H}, {E}, "
+                      f"{so}, {eo}, DEN_FWD_{l}, HS_OUT_{l}, BIAS_{l}, DEN_FB_{l}, ES_IN_{l})",
+                  I + f"K.third_factors(C{l - 1}[6], k, {sch['err_step'][l]}, True, {E}, "
+                      f"G_IN_{l})",
+                  I + f"K.third_factors(C{fb}[6], k, {sch['fwd_step'][l]}, False, {H}, "
+                      f"G_OUT_{l})"]
+        # connection steps (the payload each connection receives this step)
+        r.append(I + "K.conn_step(C0[0], C0[3], C0[4], C0[5], C0[7], payload[s], k == 1, k, "
+                     "0, False)")
+        for l in range(1, L):
+            r.append(I + f"K.conn_step(C{l}[0], C{l}[3], C{l}[4], C{l}[5], C{l}[7], "
+                         f"hu[{l - 1}][2], sent_s{l}, k, 0, False)")
+        for m, cidx in idx_B.items():
+            src = "oe" if m + 1 == L else f"hu[{m}][3]"
+            r.append(I + f"K.conn_step(C{cidx}[0], C{cidx}[3], C{cidx}[4], C{cidx}[5], "
+                         f"C{cidx}[7], {src}, sent_e{m + 1}, k, 0, True)")
+        r.append(I + f"if k == {T}:")
+        r.append(I + "    thr = K.round_threshold(cr[s])")
+        for cidx in range(len(self.conns)):
+            layer = cidx if cidx < L else cidx - L + 1
+            c = f"C{cidx}"
+            r += [I + f"    K.histories({c}[3], {c}[4], {c}[5], {c}[6], {c}[8], {c}[9], "
+                      f"{c}[10], CX1_{cidx}, CX2_{cidx}, CY_{cidx}, LIVE1_{cidx}, "
+                      f"LIVE2_{cidx}, xr[s, {layer}], yr[s, {layer}])",
+                  I + f"    for v in range(1, {T + 1}):",
+                  I + f"        some, every = K.spike_group({c}[5], {c}[9], v, {c}[12], "
+                      f"{c}[11], {c}[13])",
+                  I + "        if some:",
+                  I + f"            learn_{self.rule_of[cidx]}({c}[0], {c}[1], {c}[2], "
+                      f"{c}[5], {c}[10], {c}[11], {c}[8][{T}], {c}[9][{T}], {c}[12], "
+                      "every, thr)",
+                  I + f"    {c}[5][:, :] = 0"]
+        r.append("    return n, 0")
+        return "\n".join(g + r) + "\n"
+
+
+_MODULES: dict = {}
+
+
+def compiled(spec: _Spec):
+    """The generated, compiled module of ``spec`` (written once per source)."""
+    src = spec.source()
+    import numba
+
+    kern = Path(fast_kernels.__file__).read_bytes()
+    key = hashlib.sha256(src.encode() + kern + numba.__version__.encode()).hexdigest()[:16]
+    if key in _MODULES:
+        return _MODULES[key]
+    d = cache_dir()
+    path = d / f"fastnet_{key}.py"
+    if not path.exists() or path.read_text() != src:
+        tmp = d / f".fastnet_{key}.{os.getpid()}.tmp"
+        tmp.write_text(src)
+        os.replace(tmp, path)
+    name = f"lava_bioadam_fastnet_{key}"
+    spec_ = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec_)
+    sys.modules[name] = mod
+    spec_.loader.exec_module(mod)
+    _MODULES[key] = mod
+    return mod
+
+
+# ----------------------------------------------------------------------------- driver
+class FastNetwork:
+    """``R`` replicas of the integer network in compiled form.
+
+    nr: the rules (shared); W0s, B0s: per replica physical initial weights (as
+    :func:`~lava_bioadam.golden.network.initial_weights`); rng_seeds: per replica
+    trace-stream seeds (``run_l2``'s ``rng_seed``). The initial state is taken from
+    :class:`GoldenNetwork` objects, so both models start identically.
+    """
+
+    def __init__(self, nr, W0s, B0s, rng_seeds):
+        self.nr = nr
+        self.R = R = len(rng_seeds)
+        if not (len(W0s) == len(B0s) == R) or R < 1:
+            raise ValueError("need one W0, B0 and rng_seed per replica (at least one)")
+        nets = [GoldenNetwork(nr, W0s[r], B0s[r], int(rng_seeds[r])) for r in range(R)]
+        self.spec = _Spec(nr, nets[0])
+        self.mod = compiled(self.spec)
+        self.L, self.T = nr.n_layers, nr.t_sample
+        self.uses_x2 = [c.uses_x2 for c in self.spec.conns]
+        conns = []
+        for m in range(len(self.spec.conns)):
+            per = [(list(n.W) + [c for c in n.B if c is not None])[m] for n in nets]
+            c0 = per[0]
+            st = [np.stack([np.asarray(getattr(c, a)) for c in per], -1).astype(np.int32)
+                  for a in ("w", "t", "d", "x1", "x2", "tx", "y")]
+            st.append(np.zeros((c0.shape[0], R), dtype=np.int32))          # abuf
+            st.append(np.zeros((self.T + 1, 2, c0.shape[1], R), dtype=np.int32))
+            st.append(np.zeros((self.T + 1, 3, c0.shape[0], R), dtype=np.int32))
+            st.append(np.zeros((2, c0.shape[1], R), dtype=np.int32))      # xk
+            st.append(np.zeros((3, c0.shape[0], R), dtype=np.int32))      # yk
+            st.append(np.zeros((c0.shape[1], R), dtype=np.int32))         # sel
+            st.append(np.zeros(R, dtype=np.int32))                        # first
+            conns.append(tuple(st))
+        self.conns = tuple(conns)
+        sizes = nr.sizes
+        self.ha = tuple(np.zeros((sizes[l], R)) for l in range(1, self.L))
+        self.hu = tuple((np.zeros((sizes[l], R), np.int32), np.zeros((sizes[l], R), np.int32),
+                         np.zeros((sizes[l] + 1, R), np.int32),
+                         np.zeros((sizes[l], R), np.int32)) for l in range(1, self.L))
+        self.out = (np.zeros((sizes[-1], R), np.int32), np.zeros((sizes[-1], R), np.int32))
+        self.encs = nr.encodings("fixed")
+        self._out_spec = codes.OutputUnits(sizes[-1], self.T, nr.schedule["err_step"][self.L],
+                                           self.encs[-1], True)
+        n_adv = self.T * W.RANDOM_ADVANCES_PER_STEP
+        self._n_adv = n_adv
+        seeds = [[int(s) + l for s in rng_seeds] for l in range(self.L)]
+        self._x_rng = [[np.random.default_rng(s) for s in row] for row in seeds]
+        self._y_rng = [[np.random.default_rng(s + 2) for s in row] for row in seeds]
+        for row in self._x_rng + self._y_rng:
+            for g in row:
+                g.random(1)                       # the draw at construction
+        self._c_rng = np.random.default_rng(W.CONN_VAR_SEED)
+        self._c_rng.random(1)
+        self.fallbacks = 0                        # output steps the numpy model decided
+        #: relative distance from a rounding tie below which numpy decides an
+        #: output step (1.0: numpy decides every one; for testing that path)
+        self.tie_margin = fast_kernels.TIE_MARGIN
+
+    def __getstate__(self):
+        """Picklable (a checkpoint): everything but the compiled module."""
+        st = dict(self.__dict__)
+        st.pop("mod")
+        return st
+
+    def __setstate__(self, st):
+        self.__dict__.update(st)
+        self.mod = compiled(self.spec)     # from the disk cache
+
+    def _streams(self, m: int):
+        """The next ``m`` samples' epoch random numbers: trace streams
+        ``(m, L, R)`` (x and y) and the synaptic-variable stream ``(m,)``."""
+        def draw(rngs):
+            out = np.empty((m, self.L, self.R))
+            for l, row in enumerate(rngs):
+                for r, g in enumerate(row):
+                    out[:, l, r] = g.random(m * self._n_adv)[self._n_adv - 1::self._n_adv]
+            return out
+        return draw(self._x_rng), draw(self._y_rng), self._c_rng.random(m)
+
+    def run_chunk(self, payload, labels):
+        """Present ``m`` samples: ``payload (m, n_0 + 1, R)`` ints (with bias),
+        ``labels (m, R)``. Returns ``(pred (m, R), z (m, n_L, R))``."""
+        m = payload.shape[0]
+        xr, yr, cr = self._streams(m)
+        payload = np.ascontiguousarray(payload, dtype=np.int32)
+        labels = np.ascontiguousarray(labels, dtype=np.int64)
+        zs = np.zeros((m, self.nr.sizes[-1], self.R))
+        preds = np.zeros((m, self.R), dtype=np.int64)
+        e_over = np.zeros((self.nr.sizes[-1], self.R), dtype=np.int32)
+        s0, k0, use = 0, 1, False
+        while True:
+            s, k = self.mod.run(s0, k0, m, payload, labels, e_over, use, xr, yr, cr, zs,
+                                preds, self.conns, self.ha, self.hu, self.out,
+                                self.tie_margin)
+            if s >= m:
+                return preds, zs
+            # the numpy model decides this output step (a code near a rounding tie)
+            a_in = self.conns[self.L - 1][7]
+            for r in range(self.R):
+                self._out_spec.step(k, a_in[:, r].astype(np.int32), int(labels[s, r]))
+                e_over[:, r] = self._out_spec.E
+            self.fallbacks += 1
+            s0, k0, use = s, k, True
+
+    def snapshot(self, r: int = 0) -> dict:
+        """Replica ``r``'s state in :meth:`GoldenNetwork.snapshot`'s form."""
+        out = []
+        for m, c in enumerate(self.conns):
+            i64 = lambda a: a.astype(np.int64)  # noqa: E731  (the numpy model's dtypes)
+            snap = {"weights": c[0][..., r].copy(), "tag_1": i64(c[1][..., r]),
+                    "tag_2": i64(c[2][..., r]), "x1": i64(c[3][..., r]),
+                    "y1": i64(c[6][0, :, r]), "y2": i64(c[6][1, :, r]),
+                    "y3": i64(c[6][2, :, r])}
+            if self.uses_x2[m]:
+                snap["x2"] = i64(c[4][..., r])
+            out.append(snap)
+        return {"W": out[:self.L], "B": [None] + out[self.L:]}
+
+    def weights(self, r: int = 0):
+        snap = self.snapshot(r)
+        return ([c["weights"] for c in snap["W"]],
+                [None if c is None else c["weights"] for c in snap["B"]])
+
+
+def _loss(z, labels) -> np.ndarray:
+    """Per-sample cross-entropy from exact pre-activations ``z (n, n_out)`` (numpy)."""
+    zz = z - z.max(axis=-1, keepdims=True)
+    ez = np.exp(zz)
+    p = ez / ez.sum(axis=-1, keepdims=True)
+    return -np.log(np.maximum(p[np.arange(len(labels)), labels], 1e-300))
+
+
+def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
+                      epoch_size: int | None = None, on_epoch: Callable | None = None,
+                      chunk: int = CHUNK, tie_margin: float | None = None,
+                      progress: Callable | None = None, on_checkpoint: Callable | None = None,
+                      state: dict | None = None) -> list:
+    """``R`` independent runs of the golden model in one compiled loop.
+
+    x: samples ``(n, n_0)`` shared by all replicas or ``(R, n, n_0)``; labels ``(n,)``
+    or ``(R, n)``; W0s, B0s, rng_seeds: one per replica. ``on_epoch(r, W, B)`` is
+    called for every replica every ``epoch_size`` samples. ``tie_margin``: see
+    :attr:`FastNetwork.tie_margin` (default :data:`fast_kernels.TIE_MARGIN`). Returns one
+    :class:`NetRun` per replica, each equal to ``run_l2`` of that replica.
+    ``progress(samples_done, correct)`` (replica 0) after every compiled chunk;
+    ``on_checkpoint(state)`` after the ``on_epoch`` calls of an epoch: passing
+    ``state`` back (same arguments) continues the run bit for bit.
+    """
+    R = len(rng_seeds)
+    x, labels = np.asarray(x), np.asarray(labels)
+    xs = [x] * R if x.ndim == 2 else list(x)
+    ls = [labels] * R if labels.ndim == 1 else list(labels)
+    if len(xs) != R or len(ls) != R:
+        raise ValueError(f"need samples and labels for each of the {R} replicas")
+    for xr_, lr_ in zip(xs, ls):
+        nr.check_inputs(xr_, lr_)
+    n = len(ls[0])
+    if any(len(lr_) != n for lr_ in ls):
+        raise ValueError("every replica needs the same number of samples")
+    lab = np.stack(ls, -1).astype(np.int64)                     # (n, R)
+    if state is None:
+        net = FastNetwork(nr, W0s, B0s, rng_seeds)
+        s = 0
+        preds = np.zeros((n, R), dtype=np.int64)
+        zs = np.zeros((n, nr.sizes[-1], R))
+    else:
+        net, s = state["net"], int(state["done"])
+        preds, zs = state["pred"].copy(), state["z"].copy()
+        if net.R != R or preds.shape != (n, R):
+            raise ValueError("the state is of another run (replicas or samples differ)")
+    if tie_margin is not None:
+        net.tie_margin = float(tie_margin)
+    records = [[] for _ in range(R)]
+    epochs = [[] for _ in range(R)]
+    bounds = set()
+    if on_epoch and epoch_size:
+        bounds = set(range(epoch_size, n + 1, epoch_size))
+    step = 1 if record else max(1, int(chunk))
+    while s < n:
+        e = min(n, s + step)
+        nxt = [b for b in bounds if s < b < e]
+        e = min(nxt) if nxt else e
+        pay = np.stack([codes.input_payload(xr_[s:e], net.encs[0], True) for xr_ in xs], -1)
+        preds[s:e], zs[s:e] = net.run_chunk(pay, lab[s:e])
+        s = e
+        if record:
+            for r in range(R):
+                records[r].append(net.snapshot(r))
+        if progress:
+            progress(s, int((preds[:s, 0] == lab[:s, 0]).sum()))
+        if s in bounds:
+            for r in range(R):
+                epochs[r].append(on_epoch(r, *net.weights(r)))
+            if on_checkpoint:
+                on_checkpoint({"net": net, "done": s, "pred": preds, "z": zs})
+    runs = []
+    for r in range(R):
+        run = NetRun(preds[:, r].copy(), _loss(zs[:, :, r], lab[:, r]), net.snapshot(r),
+                     epochs=epochs[r])
+        if record:
+            run.states = stack_records(records[r])
+        runs.append(run)
+    return runs
+
+
+def run_fast(nr, x, labels, W0, B0, rng_seed: int = 0, record: bool = False,
+             epoch_size: int | None = None, on_epoch: Callable | None = None,
+             progress: Callable | None = None, on_checkpoint: Callable | None = None,
+             state: dict | None = None) -> NetRun:
+    """:func:`~lava_bioadam.golden.network.run_l2`, compiled: same arguments, same
+    :class:`NetRun` (integer state bit-identical; loss equal to round-off).
+    ``progress`` is called after every compiled chunk instead of every sample;
+    ``on_checkpoint`` and ``state`` work as in ``run_l2`` (their states are not
+    interchangeable)."""
+    cb = (lambda r, Wl, Bl: on_epoch(Wl, Bl)) if on_epoch else None
+    return run_fast_replicas(nr, x, labels, [W0], [B0], [rng_seed], record, epoch_size,
+                             cb, progress=progress, on_checkpoint=on_checkpoint,
+                             state=state)[0]

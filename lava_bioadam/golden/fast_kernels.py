@@ -1,0 +1,276 @@
+"""Compiled (numba) pieces of the fast golden model, one function per piece of
+:mod:`lava_bioadam.golden.connection` and :mod:`lava_bioadam.codes`.
+
+Every array has a trailing replica axis ``R``: connection states ``(n_post, n_pre, R)``,
+traces and unit states ``(n, R)``, all int32; arithmetic that the numpy model does
+in int32 wraps here the same way (``np.int32(...)`` of the exact value). Float operations are the numpy model's,
+in the same order (IEEE double, no fast-math), except the output unit's softmax:
+see :func:`output_error`.
+
+The rule-specific learning epoch (the products) is generated from the rules by
+:mod:`lava_bioadam.golden.fast`; these helpers are rule-independent.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from lava_bioadam.engine import widths as W
+
+_X_MAX = W.X_MAX
+_E_MAX = W.X_MAX               # |E| codes, as codes.E_MAX_CODE
+_ROUND_DIV = W.ROUND_DIV
+_ROUND_BITS = W.ROUND_DIV.bit_length() - 1
+_ACC_SHIFT = W.ACC_SHIFT
+#: the output error code is computed here only when ``E * e_scale`` is at least
+#: this far (relative) from a rounding tie; else the numpy model decides
+TIE_MARGIN = 1e-9
+
+
+@njit(cache=True, inline="always")
+def wrap32(v):
+    """int64 -> the int32 value numpy's wrapping int32 arithmetic gives."""
+    return np.int64(np.int32(v))
+
+
+@njit(cache=True)
+def conn_step(w, x1, x2, tx, abuf, p, has_p, k, weight_exp, signed_pre):
+    """One time step of a connection: ``abuf = w p`` (int32, shifted by
+    ``weight_exp``), and the graded payloads ``p (n_pre, R)`` set ``x1``/``x2``
+    and the spike step ``tx = k`` of every pre unit with ``p != 0``."""
+    n_post, n_pre, R = w.shape
+    if not has_p:
+        abuf[:, :] = 0
+        return
+    for j in range(n_post):
+        for r in range(R):
+            abuf[j, r] = 0
+        for i in range(n_pre):
+            for r in range(R):
+                abuf[j, r] += w[j, i, r] * p[i, r]
+    for j in range(n_post):
+        for r in range(R):
+            a = wrap32(abuf[j, r])
+            if weight_exp > 0:
+                a = wrap32(a << weight_exp)
+            elif weight_exp < 0:
+                a = a >> (-weight_exp)
+            abuf[j, r] = a
+    for i in range(n_pre):
+        for r in range(R):
+            v = p[i, r]
+            if v == 0:
+                continue
+            if signed_pre:
+                mag = min(np.int32(np.rint(abs(v) / 2)), _X_MAX)
+                x1[i, r] = mag if v > 0 else 0
+                x2[i, r] = mag if v < 0 else 0
+            else:
+                x1[i, r] = np.int32(np.rint(v / 2)) & 0xFF
+            tx[i, r] = k
+
+
+@njit(cache=True, inline="always")
+def _decay(v, c, rand):
+    """``floor(c v) + (rand < frac(c v))``. ``f - floor(f)`` equals numpy's
+    ``f % 1`` bit for bit (both are one rounding of the same real number)."""
+    if v == 0:
+        return np.int64(0)
+    f = c * v
+    fl = np.floor(f)
+    return np.int64(fl + (1.0 if rand < f - fl else 0.0))
+
+
+@njit(cache=True)
+def histories(x1, x2, tx, y, xh, yh, xk, cx1, cx2, cy, live1, live2, xr, yr):
+    """Trace values at within-epoch steps ``0..T`` into ``xh (T+1, 2, n_pre, R)``
+    and ``yh (T+1, 3, n_post, R)``, as ``GoldenLearningDense._histories``, and the
+    x traces at each pre unit's spike step ``tx`` into ``xk (2, n_pre, R)``; then
+    ``x1``/``x2`` take their step-``T`` values. ``xr``/``yr (R,)``: the epoch's
+    trace random numbers."""
+    T = xh.shape[0] - 1
+    n_pre, R = x1.shape
+    n_post = y.shape[1]
+    for i in range(n_pre):
+        for r in range(R):
+            a, b = x1[i, r], x2[i, r]
+            xh[0, 0, i, r] = a
+            xh[0, 1, i, r] = b
+            hit = tx[i, r]
+            for k in range(1, T + 1):
+                a = _decay(a, cx1, xr[r]) if live1 else 0
+                b = _decay(b, cx2, xr[r]) if live2 else 0
+                if hit == k:
+                    a = min(max(a, 0), _X_MAX)
+                    b = min(max(b, 0), _X_MAX)
+                xh[k, 0, i, r] = a
+                xh[k, 1, i, r] = b
+            x1[i, r] = a
+            x2[i, r] = b
+            xk[0, i, r] = xh[hit, 0, i, r]
+            xk[1, i, r] = xh[hit, 1, i, r]
+    for f in range(3):
+        for j in range(n_post):
+            for r in range(R):
+                v = y[f, j, r]
+                yh[0, f, j, r] = v
+                for k in range(1, T + 1):
+                    v = _decay(v, cy, yr[r])
+                    yh[k, f, j, r] = v
+
+
+@njit(cache=True)
+def round_threshold(rand):
+    """Integer form of the epoch's rounding random number: for an integer ``m`` in
+    ``0..127``, ``rand < m / 128`` exactly when ``m > floor(128 rand)``."""
+    return np.int32(np.floor(rand * _ROUND_DIV))
+
+
+@njit(cache=True, inline="always")
+def round_saturate(acc, thr, lo, hi):
+    """Stochastic rounding of an accumulator value to a state value (the numpy
+    model's ``floor(acc / 128) + (rand < frac)``, one random number per epoch, as
+    :func:`round_threshold` ``thr``), then saturation to ``lo..hi``."""
+    # acc / ROUND_DIV is exact: its floor is acc >> 7, its fraction (acc & 127) / 128
+    q = (acc >> _ROUND_BITS) + (1 if (acc & (_ROUND_DIV - 1)) > thr else 0)
+    return np.int32(min(max((q * _ROUND_DIV) >> _ACC_SHIFT, lo), hi))
+
+
+@njit(cache=True)
+def hidden_step(k, fwd_step, err_step, a_in, fb_in, a, H, E, s_out, e_out,
+                den_fwd, h_scale, bias_payload, den_fb, e_scale):
+    """Step ``k`` of a hidden population (``codes.HiddenUnits.step``). ``a_in``,
+    ``fb_in (n, R)``: this step's inputs; fills ``s_out (n+1, R)`` and
+    ``e_out (n, R)``; returns whether each was sent."""
+    n, R = H.shape
+    sent_s, sent_e = False, False
+    if k == 1:
+        H[:, :] = 0
+        E[:, :] = 0
+    if k == fwd_step:
+        for i in range(n):
+            for r in range(R):
+                v = a_in[i, r] / den_fwd
+                a[i, r] = v
+                Hv = np.int64(np.rint(min(max(v, 0.0), 1.0) * h_scale))
+                H[i, r] = Hv
+                s_out[i, r] = 2 * Hv
+        for r in range(R):
+            s_out[n, r] = bias_payload
+        sent_s = True
+    if k == err_step:
+        for i in range(n):
+            for r in range(R):
+                g = 1.0 if (a[i, r] > 0.0 and a[i, r] < 1.0) else 0.0
+                e = g * (fb_in[i, r] / den_fb)
+                Ev = np.int64(min(max(np.rint(e * e_scale), -_E_MAX), _E_MAX))
+                E[i, r] = Ev
+                e_out[i, r] = 2 * Ev
+        sent_e = True
+    return sent_s, sent_e
+
+
+@njit(cache=True)
+def third_factors(y, k, from_step, neg, code, gain):
+    """``y (3, n, R)`` a unit sends at step ``k``: zeros before ``from_step``; then
+    ``(E+, E-, G)`` (``neg``) or ``(H, 0, G)`` (not ``neg``) from ``code (n, R)``."""
+    n, R = code.shape
+    on = k >= from_step
+    for i in range(n):
+        for r in range(R):
+            c = code[i, r]
+            if not on:
+                y[0, i, r] = 0
+                y[1, i, r] = 0
+                y[2, i, r] = 0
+            elif neg:
+                y[0, i, r] = max(c, 0)
+                y[1, i, r] = max(-c, 0)
+                y[2, i, r] = gain
+            else:
+                y[0, i, r] = c
+                y[1, i, r] = 0
+                y[2, i, r] = gain
+
+
+@njit(cache=True)
+def output_error(a_in, labels, den, e_scale, E, e_out, z, pred, margin):
+    """Output error step (``codes.OutputUnits.step``): ``z = a_in / den`` into
+    ``z (n, R)``, ``pred (R,)`` = argmax, and the error codes
+    ``E = clip(rint((softmax(z) - onehot) e_scale))`` into ``E``, ``e_out = 2 E``.
+
+    numba's ``exp`` may differ from numpy's in the last bit, so the codes are only
+    taken when every ``(softmax - onehot) e_scale`` is clear of a rounding tie by
+    ``margin`` (relative; :data:`TIE_MARGIN`); returns False (and writes no code)
+    otherwise: the caller then computes the codes with the numpy model. ``z`` and
+    ``pred`` are exact."""
+    n, R = z.shape
+    ok = True
+    for r in range(R):
+        best = 0
+        for i in range(n):
+            z[i, r] = a_in[i, r] / den
+            if z[i, r] > z[best, r]:
+                best = i
+        pred[r] = best
+    Etmp = np.empty((n, R), dtype=np.int64)
+    for r in range(R):
+        zmax = z[pred[r], r]
+        s = 0.0
+        for i in range(n):
+            s += np.exp(z[i, r] - zmax)
+        for i in range(n):
+            p = np.exp(z[i, r] - zmax) / s
+            if i == labels[r]:
+                p -= 1.0
+            v = p * e_scale
+            frac = v - np.floor(v)
+            if abs(frac - 0.5) <= margin * max(1.0, abs(v)):
+                ok = False
+            Etmp[i, r] = np.int64(min(max(np.rint(v), -_E_MAX), _E_MAX))
+    if ok:
+        for i in range(n):
+            for r in range(R):
+                E[i, r] = Etmp[i, r]
+                e_out[i, r] = 2 * Etmp[i, r]
+    return ok
+
+
+@njit(cache=True)
+def set_error(E_new, E, e_out):
+    """Take error codes computed elsewhere (``E_new (n, R)``)."""
+    n, R = E.shape
+    for i in range(n):
+        for r in range(R):
+            E[i, r] = E_new[i, r]
+            e_out[i, r] = 2 * E_new[i, r]
+
+
+@njit(cache=True)
+def spike_group(tx, yh, v, sel, yk, first):
+    """Select the pre units whose spike step is ``v`` (``sel (n_pre, R)``) and copy
+    the y traces at step ``v`` into ``yk``, so that a learning epoch reads them
+    without a gather. Pre units without a spike (``tx == 0``, their ``x0``
+    products are 0) join each replica's first group. Returns ``(any, all)``
+    selected; with one spike step per connection (this network) one group holds
+    every synapse."""
+    n_pre, R = tx.shape
+    if v == 1:
+        for r in range(R):
+            f = 0
+            for i in range(n_pre):
+                k = tx[i, r]
+                if k > 0 and (f == 0 or k < f):
+                    f = k
+            first[r] = f if f > 0 else 1
+    some, every = False, True
+    for i in range(n_pre):
+        for r in range(R):
+            k = tx[i, r]
+            s = k == v or (k == 0 and v == first[r])
+            sel[i, r] = s
+            some |= s
+            every &= s
+    if some:
+        yk[:, :, :] = yh[v]
+    return some, every

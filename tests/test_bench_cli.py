@@ -1,0 +1,27 @@
+"""``lava-bioadam bench``: bad input is one line and exit 2; a small run (slow:
+compiles the default rules) reports identical states and the ratios."""
+import pytest
+
+from lava_bioadam.app.cli import main
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--sizes", "64-x-10"], "not a network"),
+    (["--sizes", "64"], "not a network"),
+    (["--replicas", "0"], "must be positive"),
+    (["--sizes", "20-5", "--samples", "1"], "at least 2"),
+])
+def test_bad_bench_arguments(argv, message, capsys):
+    assert main(["bench", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_bench_small_run_without_lava(capsys):
+    assert main(["bench", "--sizes", "20-9-10", "--samples", "4", "--fast-samples", "40",
+                 "--replicas", "4", "--no-lava"]) == 0
+    out = capsys.readouterr().out
+    assert "identical" in out and "DIFFERENT" not in out
+    assert "4 replicas cost" in out
+    assert "resized" not in out and "random activities" in out

@@ -1,0 +1,133 @@
+"""The compiled golden model (``golden.fast``) against the numpy golden model:
+every variable and trace of every connection after every sample."""
+import os
+
+import numpy as np
+import pytest
+
+from lava_bioadam.golden import fast
+from lava_bioadam.golden.network import initial_weights, run_l2
+from lava_bioadam.rules.network import build_network_rules
+from lava_bioadam.rules.params import RuleParams
+from lava_bioadam.verify.cases import network_inputs
+from lava_bioadam.verify.golden_vectors import CASES, case_setup
+
+#: one small three-layer predisposition network (compiled once, cached on disk)
+PARAMS = RuleParams(eta=0.02, tau_r=8.0, lam=2.0 ** -7)
+SIZES = (12, 7, 4)
+
+
+def assert_same_run(a, b, label=""):
+    """Predictions, every recorded state and the final state identical; loss to
+    round-off (a float diagnostic)."""
+    assert np.array_equal(a.pred, b.pred), f"{label}: predictions differ"
+    np.testing.assert_allclose(b.loss, a.loss, rtol=1e-12)
+    for part in ("states", "final"):
+        sa, sb = getattr(a, part), getattr(b, part)
+        assert set(sa) == set(sb)
+        if not sa:
+            continue            # not recorded
+        for side in ("W", "B"):
+            assert len(sa[side]) == len(sb[side])
+            for l, (ca, cb) in enumerate(zip(sa[side], sb[side])):
+                assert (ca is None) == (cb is None)
+                if ca is None:
+                    continue
+                assert set(ca) == set(cb), f"{label} {side}{l + 1}: variables differ"
+                for k in ca:
+                    assert np.array_equal(ca[k], cb[k]), f"{label} {part} {side}{l + 1}.{k}"
+
+
+def _setup(seed, n=24, mode="predisposition"):
+    nr = build_network_rules(PARAMS, SIZES, mode)
+    x, lab = network_inputs(SIZES, n, seed)
+    W0, B0 = initial_weights(nr, seed)
+    return nr, x, lab, W0, B0
+
+
+def test_fast_equals_numpy_model_every_sample():
+    nr, x, lab, W0, B0 = _setup(3)
+    ref = run_l2(nr, x, lab, W0, B0, rng_seed=3, record=True)
+    got = fast.run_fast(nr, x, lab, W0, B0, rng_seed=3, record=True)
+    assert len(got.states["W"][0]["weights"]) == len(lab)
+    assert_same_run(ref, got)
+    # the weights moved: the comparison is not between two untouched states
+    assert not np.array_equal(got.final["W"][0]["weights"], ref.states["W"][0]["weights"][0])
+
+
+def test_replicas_equal_independent_runs():
+    """Three replicas with their own seeds, weights and data order in one call."""
+    seeds = [0, 1, 5]
+    sets = [_setup(s) for s in seeds]
+    nr = sets[0][0]
+    runs = fast.run_fast_replicas(nr, np.stack([s[1] for s in sets]),
+                                  np.stack([s[2] for s in sets]), [s[3] for s in sets],
+                                  [s[4] for s in sets], seeds, record=True)
+    for s, st, run in zip(seeds, sets, runs):
+        assert_same_run(run_l2(nr, *st[1:], rng_seed=s, record=True), run, f"seed {s}")
+    assert not np.array_equal(runs[0].final["W"][1]["weights"], runs[1].final["W"][1]["weights"])
+
+
+def test_numpy_decides_output_codes_near_ties():
+    """With a tie margin of 1 every output error step is decided by the numpy model;
+    the run stays identical (this is the path that keeps exp out of the state)."""
+    nr, x, lab, W0, B0 = _setup(4, n=10)
+    runs = fast.run_fast_replicas(nr, x, lab, [W0], [B0], [4], record=True, tie_margin=1.0)
+    assert_same_run(run_l2(nr, x, lab, W0, B0, rng_seed=4, record=True), runs[0])
+
+
+def test_epochs_and_chunks():
+    """on_epoch sees the same weights; chunk boundaries do not matter."""
+    nr, x, lab, W0, B0 = _setup(2, n=30)
+    seen_ref, seen_fast = [], []
+    ref = run_l2(nr, x, lab, W0, B0, rng_seed=2, epoch_size=7,
+                 on_epoch=lambda W, B: seen_ref.append(W[1].copy()) or len(seen_ref))
+    got = fast.run_fast_replicas(nr, x, lab, [W0], [B0], [2], epoch_size=7, chunk=4,
+                                 on_epoch=lambda r, W, B: seen_fast.append(W[1]) or
+                                 len(seen_fast))[0]
+    assert len(seen_ref) == len(seen_fast) == 4
+    for a, b in zip(seen_ref, seen_fast):
+        assert np.array_equal(a, b)
+    assert got.epochs == ref.epochs
+    assert_same_run(ref, got)
+
+
+def test_bad_replica_inputs_are_refused():
+    nr, x, lab, W0, B0 = _setup(0, n=4)
+    with pytest.raises(ValueError, match="replica"):
+        fast.run_fast_replicas(nr, x, lab, [W0, W0], [B0], [0, 1])
+    with pytest.raises(ValueError, match="shape"):
+        fast.run_fast(nr, x[:, :5], lab, W0, B0)
+
+
+def test_cache_folder_falls_back_when_not_writable(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("LAVA_BIOADAM_CACHE", str(blocked / "sub"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert fast.cache_dir() == tmp_path / "xdg" / "lava-bioadam"
+    assert os.access(fast.cache_dir(), os.W_OK)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(CASES))
+def test_fast_reproduces_golden_vectors(name):
+    """Every golden vector, every variable, every sample (compiles each case's
+    rules once; cached afterwards)."""
+    from pathlib import Path
+
+    nr, x, lab, W0, B0, seed = case_setup(name)
+    run = fast.run_fast(nr, x, lab, W0, B0, rng_seed=seed, record=True)
+    with np.load(Path(__file__).parent / "golden" / f"{name}.npz") as z:
+        ref = {k: z[k] for k in z.files}
+    checked = 0
+    for side in ("W", "B"):
+        for l, st in enumerate(run.states[side]):
+            for k, v in (st or {}).items():
+                key = f"state_{side}{l + 1}_{k}"
+                assert key in ref, key
+                assert np.array_equal(ref[key], v.astype(np.int16)), key
+                checked += 1
+    assert checked == sum(1 for k in ref if k.startswith("state_"))
+    assert np.array_equal(ref["pred"], run.pred)
+    np.testing.assert_allclose(run.loss, ref["loss"], rtol=1e-12)
