@@ -9,7 +9,6 @@ import time
 import typing
 
 import numpy as np
-import pytest
 import yaml
 
 from lava_bioadam.app import config as config_mod

@@ -102,7 +102,9 @@ def test_compare_loihi_rows(capsys):
                             "training": {"epochs": 1, "seeds": [0, 1]},
                             "rules": {"eta": 0.015, "tau_r": 4.0, "lam": 2 ** -8},
                             "compare": {"sgd_rates": [0.01, 0.1], "loihi_rates": [0.016, 0.064]}})
-    rows = compare_loihi(cfg, data, log=print)
+    # the numpy emulator: the compiled one is the same model but compiles each of the
+    # six rule sets first (tests/test_fast.py checks that both agree)
+    rows = compare_loihi(cfg, data, log=print, emulator="emulator-numpy")
     labels = [r["label"] for r in rows]
     assert labels[0] == "L0 exact Adam" and labels[1].startswith("L0 SGD, best rate")
     assert {"L0 N1 linear", "L0 N1 multiplicative", "L2 N1 linear", "L2 N1 multiplicative"} <= set(labels)

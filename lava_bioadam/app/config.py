@@ -17,7 +17,7 @@ from typing import Literal
 import yaml
 
 from lava_bioadam.errors import ConfigError, UserError
-from lava_bioadam.rules.params import RuleParams, rule_params_from_dict
+from lava_bioadam.rules.params import RuleParams
 from lava_bioadam.verify.params import VerifyParams
 
 

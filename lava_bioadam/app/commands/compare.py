@@ -96,10 +96,13 @@ def _sweep(label, make_cfg, rates, train, data, seeds, log) -> tuple[float, dict
     return best, [train(make_cfg(best), data, s) for s in seeds]
 
 
-def compare_loihi(cfg, data, log=print, on_row=None) -> list[dict]:
+def compare_loihi(cfg, data, log=print, on_row=None,
+                  emulator: str = "emulator") -> list[dict]:
     """Adaptive rules against non-adaptive baselines at their best rate, in float64
     (L0) and on the emulated Loihi (L2), same samples and schedule, every seed.
-    ``on_row(row)`` is called as each row is done."""
+    ``on_row(row)`` is called as each row is done. ``emulator``: the L2 backend
+    (``emulator``, compiled, or ``emulator-numpy``: the same numbers without a
+    compile per rule set, faster on tiny problems)."""
     seeds, fb = cfg.training.seeds, cfg.network.feedback
     rows = []
 
@@ -114,7 +117,7 @@ def compare_loihi(cfg, data, log=print, on_row=None) -> list[dict]:
         return train_reference(c, d, s)
 
     def emu(c, d, s):
-        return train_network(c, d, s, None, "emulator")
+        return train_network(c, d, s, None, emulator)
 
     emit(_summary("L0 exact Adam", "adam", fb,
                   [ref(_with_optimizer(cfg, "adam"), data, s) for s in seeds]))
