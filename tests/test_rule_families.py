@@ -4,7 +4,7 @@ and ``sgd`` (tag = last gradient). Each: rules, twin identity, L2 == L3, L1 ~ L0
 import numpy as np
 import pytest
 
-from lava_bioadam.errors import RuleError
+from lava_bioadam.errors import RuleError, UserError
 from lava_bioadam.golden import twins as tw
 from lava_bioadam.rules import RuleParams, build_rules
 from lava_bioadam.verify.cases import verify_network_case
@@ -101,7 +101,8 @@ def test_compare_loihi_rows(capsys):
     cfg = config_from_dict({"network": {"sizes": [6, 5, 2]},
                             "training": {"epochs": 1, "seeds": [0, 1]},
                             "rules": {"eta": 0.015, "tau_r": 4.0, "lam": 2 ** -8},
-                            "compare": {"sgd_rates": [0.01, 0.1], "loihi_rates": [0.016, 0.064]}})
+                            "compare": {"sgd_rates": [0.01, 0.1], "loihi_rates": [0.016, 0.064],
+                                        "baselines": {"eps": 0.25}}})
     # the numpy emulator: the compiled one is the same model but compiles each of the
     # six rule sets first (tests/test_fast.py checks that both agree)
     rows = compare_loihi(cfg, data, log=print, emulator="emulator-numpy")
@@ -112,3 +113,5 @@ def test_compare_loihi_rows(capsys):
     assert any(l.startswith("L2 momentum, best eta") for l in labels)
     assert all(len(r["acc"]) == 2 for r in rows)
     assert "sweep L2 momentum: rate 0.064" in capsys.readouterr().out
+    with pytest.raises(UserError, match="compare.baselines"):
+        config_from_dict({"compare": {"baselines": {"epss": 0.25}}})

@@ -58,7 +58,10 @@ def start_run(tmp_path):
     proc = subprocess.Popen(
         [str(EXE), "train", str(tmp_path / "c.yaml"), "--backend", "lava-fixed",
          "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True, env={**os.environ, "TMPDIR": str(tmp)})
+        start_new_session=True, env={**os.environ, "TMPDIR": str(tmp)},
+        # as started from a terminal: a suite run as a background job of a
+        # non-interactive shell inherits SIGINT ignored, which the run would keep
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 240
     for line in proc.stdout:            # wait for two finished epochs
         if line.startswith("  epoch   2") or time.monotonic() > deadline:

@@ -128,6 +128,10 @@ class CompareConfig:
     linear, multiplicative: changes to the ``rules:`` section for the fixed-point N1
         rows of that form (each form has its own representable range, e.g. the
         multiplicative form needs a longer ``tau_r``).
+    baselines: changes to the ``rules:`` section for the fixed-point ``sgd`` and
+        ``momentum`` rows (their normaliser is frozen at ``r0``, so a wide ``r_max``
+        chosen for N1 only costs them weight range; for example the ``eps`` and
+        ``tau_r`` of a short-memory normaliser).
     multiplicative_reference: changes to ``optimizer.n1`` for the float64
         multiplicative row (its explicit step is stable only while ``r |g|`` stays
         below ``1 + tau_r``: it needs a longer ``tau_r`` or a larger ``eps``).
@@ -138,6 +142,7 @@ class CompareConfig:
                                                               0.016, 0.032, 0.064, 0.128])
     linear: dict = field(default_factory=dict)
     multiplicative: dict = field(default_factory=dict)
+    baselines: dict = field(default_factory=dict)
     multiplicative_reference: dict = field(default_factory=dict)
 
 
@@ -346,7 +351,7 @@ def _check_changes(cls, base, changes: dict, key: str, where: str) -> None:
 def _check_consistency(cfg: Config, where: str) -> None:
     _check_changes(N1Config, cfg.optimizer.n1, cfg.compare.multiplicative_reference,
                    "compare.multiplicative_reference", where)
-    for form in ("linear", "multiplicative"):
+    for form in ("linear", "multiplicative", "baselines"):
         _check_changes(RuleParams, cfg.rules, getattr(cfg.compare, form),
                        f"compare.{form}", where)
     for i, variant in enumerate(cfg.verify.variants):

@@ -135,7 +135,8 @@ def compare_loihi(cfg, data, log=print, on_row=None,
         emit(_summary(f"L2 N1 {form}", f"rules n1 {form}", fb,
                       [emu(c, data, s) for s in seeds]))
     for family in ("sgd", "momentum"):
-        eta, res = _sweep(f"L2 {family}", lambda r: _with_rules(cfg, rule=family, eta=r),
+        base = {**cfg.compare.baselines, "rule": family}
+        eta, res = _sweep(f"L2 {family}", lambda r: _with_rules(cfg, **base, eta=r),
                           cfg.compare.loihi_rates, emu, data, seeds, log)
         emit(_summary(f"L2 {family}, best eta {eta:g}", f"rules {family}", fb, res))
     return rows
