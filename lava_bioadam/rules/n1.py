@@ -96,14 +96,18 @@ def tag_products(pos, neg, mg: int, eg: int, m_: int, e_: int) -> list:
 
     At ``1/tau_m = 1`` the decay ``-u0 t`` alone could exceed the accumulator at
     ``t = -257``; it is then written as two products of half the rate (the
-    accumulator saturates after each product, and each half fits)."""
+    accumulator saturates after each product, and each half fits), and it comes
+    first: the tag is replaced by the new gradient, and a gradient product added to
+    a full old tag would saturate the accumulator before the decay removes the old
+    tag (leaving a tag near 0 instead of the gradient). Slower decays keep the
+    gradient products first."""
+    grads = [Product("dt", "x0", pos, mg, eg, "+g+ / tau_m"),
+             Product("dt", "x0", neg, -mg, eg, "-g- / tau_m")]
     decay = Product("dt", "u0", ("t",), -m_, e_, "-m / tau_m")
-    decays = [decay]
     if decay.acc_max() > W.ACC_MAX and m_ == 1:
         half = Product("dt", "u0", ("t",), -1, e_ - 1, "-m / tau_m (half)")
-        decays = [half, half]
-    return [Product("dt", "x0", pos, mg, eg, "+g+ / tau_m"),
-            Product("dt", "x0", neg, -mg, eg, "-g- / tau_m")] + decays
+        return [half, half] + grads
+    return grads + [decay]
 
 
 def predisposition(p: RuleParams, prods: list) -> tuple[float, int]:
