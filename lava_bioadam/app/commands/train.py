@@ -120,7 +120,7 @@ def run(args) -> int:
     print(f"{cfg.name}: {cfg.network.sizes}, {rule}, {cfg.network.feedback} feedback, "
           f"backend {backend}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}",
           flush=True)
-    log.info("%s results folder: %s", "resuming in" if args.resume else "results folder:",
+    log.info("%s: %s", "resuming in results folder" if args.resume else "results folder",
              folder.path)
     title = f"{cfg.name} ({backend})"
     finals = []
