@@ -125,15 +125,16 @@ def predisposition(p: RuleParams, prods: list) -> tuple[float, int]:
 def eps_product(p: RuleParams, tau_r: float, gain: int) -> tuple[Product, float, int]:
     """The ``-eps r / tau_r`` product and ``(product, represented eps, G)``.
 
-    At rates ``eps / tau_r >= 2^-7`` it is ``-c u0 d`` (shift 0). Below the engine's
-    smallest rate it goes through the constant third factor ``y3 = G``:
+    Where ``eps / tau_r`` is within tolerance of ``2^-7`` or above, it is ``-c u0 d``
+    (shift 0). Below the engine's smallest rate it goes through the constant third
+    factor ``y3 = G``:
     ``-c u0 d y3`` (shift 5), rate ``c G / 2^5``, down to ``2^-12`` per sample. ``G``
     is the predisposition gain ``gain`` when ``lam > 0`` (shared by both products),
     else chosen here. The shift floors ``c d G / 2^5``: at most one accumulator
     unit (1/128 of a ``d`` unit) less decay per sample, relatively largest at small
     ``d``, where ``|g|`` dominates ``eps`` anyway."""
     rate = p.eps / tau_r
-    if rate >= 2.0 ** (W.EXP_MIN - 1):
+    if rate * (1 + QUANT_TOL) >= 2.0 ** W.EXP_MIN:
         me, ee = quantize(rate)
         eps = me * 2.0 ** ee * tau_r
         check_tolerance("eps", p.eps, eps)
