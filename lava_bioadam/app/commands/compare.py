@@ -159,7 +159,11 @@ def compare(cfg, data, log=print, on_row=None) -> list[dict]:
     return rows
 
 
-def format_row(row) -> str:
+HEADER = ["variant", "rule", "feedback", "test accuracy", "W/B^T angle"]
+
+
+def row_cells(row) -> list[str]:
+    """The table cells of a row, in the order of :data:`HEADER`."""
     acc = row["acc"]
     if row["feedback"] == "backprop":
         angle = "0 (B = W^T)"
@@ -167,25 +171,34 @@ def format_row(row) -> str:
         angle = "-"
     else:
         angle = f"{row['angle'].mean():.2e}"
-    return (f"| {row['label']} | {row['rule']} | {row['feedback']} | "
-            f"{acc.mean():.4f} +- {acc.std():.4f} | {angle} |")
+    return [row["label"], row["rule"], row["feedback"],
+            f"{acc.mean():.4f} +- {acc.std():.4f}", angle]
 
 
-HEADER = ["variant", "rule", "feedback", "test accuracy", "W/B^T angle"]
+def _markdown_line(cells) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def format_row(row) -> str:
+    return _markdown_line(row_cells(row))
+
+
+def table_head() -> str:
+    """The header line and the separator of the markdown table."""
+    return _markdown_line(HEADER) + "\n|" + "---|" * len(HEADER)
 
 
 def save_table(folder: RunFolder, rows: list[dict], title: str, figure: bool = True) -> None:
     """``compare.json`` (accuracy per seed, angles), ``compare.md`` (the printed
     table) and the table as a figure ``compare.png``."""
-    lines = [format_row(r) for r in rows]
     folder.write("compare.json", to_json(rows))
-    folder.write("compare.md", ("| " + " | ".join(HEADER) + " |\n|---|---|---|---|---|\n"
-                                 + "\n".join(lines) + "\n").encode())
+    folder.write("compare.md", "\n".join([table_head()] + [format_row(r) for r in rows]
+                                         + [""]).encode())
     if figure and rows:
         from lava_bioadam.app.plots import table_figure
 
-        cells = [[c.strip() for c in line.strip("|").split(" | ")] for line in lines]
-        folder.save_figure("compare.png", table_figure(HEADER, cells, title))
+        folder.save_figure("compare.png", table_figure(HEADER, [row_cells(r) for r in rows],
+                                                       title))
 
 
 def run(args) -> int:
@@ -198,8 +211,7 @@ def run(args) -> int:
     print(f"{cfg.name}: sizes {cfg.network.sizes}, {cfg.training.epochs} epochs, "
           f"seeds {cfg.training.seeds}, mean +- std test accuracy; angle = largest "
           f"final angle between W_l and B_l^T over layers (degrees), mean over seeds")
-    print("| " + " | ".join(HEADER) + " |")
-    print("|---|---|---|---|---|")
+    print(table_head())
     rows = []
 
     def on_row(row):
