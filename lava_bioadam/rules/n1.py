@@ -15,7 +15,7 @@ Products (``s`` = Lava's product shift, :func:`engine.widths.product_shift`;
     dd = +c_dc u0               (s=0)   +1/tau_r
          -c_dg x0 g+ d          (s=12)  -r g+ / tau_r
          -c_dg x0 g- d          (s=12)  -r g- / tau_r
-         -c_de u0 d             (s=0)   -eps r / tau_r  (eps/tau_r >= 2^-7)
+         -c_de u0 d             (s=0)   -eps r / tau_r  (eps/tau_r >= 0.8 2^-7)
          -c_de u0 d y3          (s=5)   -eps r / tau_r  (below: y3 = G, see eps_product)
     dt = +c_tg x0 g+            (s=3)   +g+ / tau_m
          -c_tg x0 g-            (s=3)   -g- / tau_m
@@ -127,8 +127,8 @@ def eps_product(p: RuleParams, tau_r: float, gain: int) -> tuple[Product, float,
 
     Where ``eps / tau_r`` is within tolerance of ``2^-7`` or above, it is ``-c u0 d``
     (shift 0). Below the engine's smallest rate it goes through the constant third
-    factor ``y3 = G``:
-    ``-c u0 d y3`` (shift 5), rate ``c G / 2^5``, down to ``2^-12`` per sample. ``G``
+    factor ``y3 = G``: ``-c u0 d y3`` (shift 5), rate ``c G / 2^5``, down to
+    ``2^-12`` per sample. ``G``
     is the predisposition gain ``gain`` when ``lam > 0`` (shared by both products),
     else chosen here. The shift floors ``c d G / 2^5``: at most one accumulator
     unit (1/128 of a ``d`` unit) less decay per sample, relatively largest at small
