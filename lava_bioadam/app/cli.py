@@ -17,6 +17,7 @@ import sys
 import threading
 
 from lava_bioadam import __version__
+from lava_bioadam.app.config import clip
 from lava_bioadam.errors import LavaRunError, Terminated, UserError
 
 #: modules under ``lava_bioadam.app.commands`` that each add one sub-command.
@@ -42,8 +43,8 @@ MAX_ERROR_LINE = 200
 def error_line(exc: BaseException) -> str:
     """``exc`` as the one line the CLI prints: whitespace collapsed, at most
     ``MAX_ERROR_LINE`` characters."""
-    text = "lava-bioadam: error: " + " ".join(str(exc).split())
-    return text if len(text) <= MAX_ERROR_LINE else text[:MAX_ERROR_LINE - 3] + "..."
+    prefix = "lava-bioadam: error: "
+    return prefix + clip(exc, MAX_ERROR_LINE - len(prefix))
 
 
 _MAIN_PID = os.getpid()

@@ -95,3 +95,15 @@ def table_figure(header: list[str], rows: list[list[str]], title: str):
     table.set_fontsize(9)
     table.auto_set_column_width(list(range(len(header))))
     return fig
+
+
+def sweep_figure(summary: list[dict], keys: list[str]):
+    """``sweep``'s mean +- std test accuracy per grid point."""
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    labels = [", ".join(f"{k}={s[k]}" for k in keys) or "rules" for s in summary]
+    ax.errorbar(range(len(summary)), [s["mean"] for s in summary],
+                yerr=[s["std"] for s in summary], fmt="o", capsize=3)
+    ax.set_xticks(range(len(summary)), labels, rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("test accuracy (mean +- std over seeds)")
+    fig.tight_layout()
+    return fig

@@ -40,7 +40,7 @@ import yaml
 
 from lava_bioadam import __version__
 from lava_bioadam.app.config import clip
-from lava_bioadam.errors import UserError
+from lava_bioadam.errors import Terminated, UserError
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,20 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def png_bytes(fig, dpi: int = 100) -> bytes:
+    """A matplotlib figure as PNG bytes (to write atomically); the figure is closed."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi)
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
 
 
 def to_json(obj) -> bytes:
@@ -217,16 +231,7 @@ class RunFolder:
 
     def save_figure(self, name: str, fig) -> None:
         """A matplotlib figure as a PNG, atomically; the figure is closed."""
-        import io
-
-        import matplotlib.pyplot as plt
-
-        buf = io.BytesIO()
-        try:
-            fig.savefig(buf, format="png", dpi=100)
-        finally:
-            plt.close(fig)
-        self.write(name, buf.getvalue())
+        self.write(name, png_bytes(fig))
 
     # ------------------------------------------------------------ checkpoints
     def save_checkpoint(self, seed: int, state: dict) -> None:
@@ -280,6 +285,18 @@ class RunFolder:
         return [r for r in self.records if r["seed"] == seed]
 
     # ------------------------------------------------------------ ending
+    @staticmethod
+    def ending(exc: BaseException) -> tuple[str, str]:
+        """``(status, message)`` of a run that ``exc`` ended: ``interrupted`` (Ctrl-C,
+        SIGTERM) or ``failed``."""
+        status = "interrupted" if isinstance(exc, (KeyboardInterrupt, Terminated)) else "failed"
+        return status, clip(f"{type(exc).__name__}: {exc}", 300)
+
+    def check_saved(self, what: str) -> None:
+        """``ResultsWriteError`` if a write failed, after ``what`` was printed."""
+        if self.error:
+            raise ResultsWriteError(f"{self.error}; {what} not saved completely")
+
     def finish(self, status: str, message: str | None = None) -> Path:
         """Write the final status; a complete run that replaces an existing folder
         takes its place now. Returns where the results are."""

@@ -1,11 +1,7 @@
-"""Helpers shared by the sub-commands: loading, overrides, atomic result files."""
+"""Helpers shared by the sub-commands: arguments, loading, overrides."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from lava_bioadam.app.config import LIMITS, Config, check_int_range, check_seeds, load_config
-from lava_bioadam.app.results import to_json, write_atomic
-from lava_bioadam.errors import UserError
 
 
 def add_config_args(parser, optional: bool = False) -> None:
@@ -39,20 +35,3 @@ def load_with_overrides(args) -> Config:
     if getattr(args, "feedback", None):
         cfg.network.feedback = args.feedback
     return cfg
-
-
-def check_output_path(path: str | None, force: bool) -> Path | None:
-    """Refuse (before any work is done) to overwrite an existing result file."""
-    if path is None:
-        return None
-    p = Path(path)
-    if p.exists() and not force:
-        raise UserError(f"{p} exists; pass --force to overwrite it or choose another --out")
-    if not p.parent.exists():
-        raise UserError(f"directory {p.parent} does not exist")
-    return p
-
-
-def write_json_atomic(path: Path, payload: dict) -> None:
-    """Write next to ``path`` and rename: a failing run never leaves a half file."""
-    write_atomic(path, to_json(payload))

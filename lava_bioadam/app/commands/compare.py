@@ -17,12 +17,10 @@ import numpy as np
 
 from lava_bioadam.app.commands.common import (add_config_args, add_results_args,
                                           load_with_overrides)
-from lava_bioadam.app.config import clip
 from lava_bioadam.app.data import load_dataset
-from lava_bioadam.app.results import (ResultsWriteError, RunFolder, check_destination,
-                                      to_json)
+from lava_bioadam.app.results import RunFolder, check_destination, to_json
 from lava_bioadam.app.training import train_network, train_reference
-from lava_bioadam.errors import Terminated, UserError
+from lava_bioadam.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -222,13 +220,10 @@ def run(args) -> int:
     try:
         (compare_loihi if args.loihi else compare)(cfg, data, on_row=on_row)
     except BaseException as exc:
-        interrupted = isinstance(exc, (KeyboardInterrupt, Terminated))
-        folder.finish("interrupted" if interrupted else "failed",
-                      clip(f"{type(exc).__name__}: {exc}", 300))
+        folder.finish(*folder.ending(exc))
         raise
     save_table(folder, rows, title)
     where = folder.finish("complete")
-    if folder.error:
-        raise ResultsWriteError(f"{folder.error}; the table above was not saved completely")
+    folder.check_saved("the table above was")
     print(f"results: {where}")
     return 0

@@ -4,12 +4,12 @@ default, ``--scheduler ADDRESS`` for a running one); prints a table and writes
 ``sweep.json`` and ``sweep.png`` into ``--out``."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-from lava_bioadam.app.commands.common import add_config_args, load_with_overrides, write_json_atomic
+from lava_bioadam.app.commands.common import add_config_args, load_with_overrides
 from lava_bioadam.app.data import load_dataset
+from lava_bioadam.app.results import png_bytes, to_json, write_atomic
 from lava_bioadam.app.sweep import parse_grid, point_config, run_point, summarise
 from lava_bioadam.errors import UserError
 
@@ -27,25 +27,6 @@ def add_parser(sub) -> None:
     p.add_argument("--out", required=True, help="folder for sweep.json and sweep.png")
     p.add_argument("--force", action="store_true", help="overwrite results in --out")
     p.set_defaults(func=run)
-
-
-def _plot(summary, keys, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    labels = [", ".join(f"{k}={s[k]}" for k in keys) or "rules" for s in summary]
-    ax.errorbar(range(len(summary)), [s["mean"] for s in summary],
-                yerr=[s["std"] for s in summary], fmt="o", capsize=3)
-    ax.set_xticks(range(len(summary)), labels, rotation=30, ha="right", fontsize=8)
-    ax.set_ylabel("test accuracy (mean +- std over seeds)")
-    fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    os.replace(tmp, path)
 
 
 def run(args) -> int:
@@ -88,7 +69,10 @@ def run(args) -> int:
         print(" ".join(f"{s[k]!s:>10s}" for k in keys) +
               f" {s['seeds']:5d} {s['mean']:9.4f} {s['std']:7.4f}")
     out.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(files[0], {"config": str(cfg.source), "rows": rows, "summary": summary})
-    _plot(summary, keys, files[1])
+    write_atomic(files[0], to_json({"config": str(cfg.source), "rows": rows,
+                                    "summary": summary}))
+    from lava_bioadam.app.plots import sweep_figure
+
+    write_atomic(files[1], png_bytes(sweep_figure(summary, keys), dpi=120))
     print(f"wrote {files[0]} and {files[1]}")
     return 0

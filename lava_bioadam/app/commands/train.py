@@ -14,11 +14,11 @@ from lava_bioadam.app.commands.common import (add_config_args, add_results_args,
 from lava_bioadam.app.config import clip, config_from_dict
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.progress import EpochProgress
-from lava_bioadam.app.results import (ResultsWriteError, RunFolder, check_destination,
-                                      connection_arrays)
-from lava_bioadam.app.training import (check_data, train_emulator, train_emulator_numpy,
+from lava_bioadam.app.results import RunFolder, check_destination, connection_arrays
+from lava_bioadam.app.training import (RESUMABLE, check_data, train_emulator,
+                                       train_emulator_numpy,
                                        train_lava_fixed, train_lava_float, train_reference)
-from lava_bioadam.errors import Terminated, UserError
+from lava_bioadam.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def close_folder(folder: RunFolder, title: str, status: str, message: str | None
 
 
 #: backends that write a checkpoint every epoch (and so can be resumed)
-CHECKPOINTED = ("reference", "emulator", "emulator-numpy")
+CHECKPOINTED = ("reference",) + RESUMABLE
 
 
 def _resume_setup(args):
@@ -164,18 +164,15 @@ def run(args) -> int:
                   f"{finals[-1]['test_loss']:.4f} ({time.perf_counter() - t0:.1f} s)",
                   flush=True)
     except BaseException as exc:
-        interrupted = isinstance(exc, (KeyboardInterrupt, Terminated))
+        status, message = folder.ending(exc)
         # an interrupted run ends at once: no plots (they take seconds)
-        where = close_folder(folder, title, "interrupted" if interrupted else "failed",
-                             clip(f"{type(exc).__name__}: {exc}", 300),
-                             not (args.no_plots or interrupted))
-        status = "interrupted" if interrupted else "failed"
+        where = close_folder(folder, title, status, message,
+                             not (args.no_plots or status == "interrupted"))
         log.warning("run %s; finished epochs are in %s", status, where)
         raise
     accs = np.array([f["test_accuracy"] for f in finals])
     print(f"test accuracy: mean {accs.mean():.4f}, std {accs.std():.4f} over {len(accs)} seed(s)")
     where = close_folder(folder, title, "complete", plots=not args.no_plots)
-    if folder.error:
-        raise ResultsWriteError(f"{folder.error}; the results above were not saved completely")
+    folder.check_saved("the results above were")
     print(f"results: {where}")
     return 0
