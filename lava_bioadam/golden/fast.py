@@ -39,6 +39,7 @@ from lava_bioadam import codes
 from lava_bioadam.engine import widths as W
 from lava_bioadam.golden import fast_kernels
 from lava_bioadam.golden.network import GoldenNetwork, NetRun, stack_records
+from lava_bioadam.model.network import softmax
 
 #: samples per compiled call (bounds the memory of the per-chunk inputs)
 CHUNK = 512
@@ -326,14 +327,11 @@ class FastNetwork:
                                            self.encs[-1], True)
         n_adv = self.T * W.RANDOM_ADVANCES_PER_STEP
         self._n_adv = n_adv
-        seeds = [[int(s) + l for s in rng_seeds] for l in range(self.L)]
-        self._x_rng = [[np.random.default_rng(s) for s in row] for row in seeds]
-        self._y_rng = [[np.random.default_rng(s + 2) for s in row] for row in seeds]
-        for row in self._x_rng + self._y_rng:
-            for g in row:
-                g.random(1)                       # the draw at construction
-        self._c_rng = np.random.default_rng(W.CONN_VAR_SEED)
-        self._c_rng.random(1)
+        # the trace and synaptic-variable streams of the numpy model's connections,
+        # as they stand after construction (a layer's twins draw the same streams)
+        self._x_rng = [[n.W[l]._x_rng for n in nets] for l in range(self.L)]
+        self._y_rng = [[n.W[l]._y_rng for n in nets] for l in range(self.L)]
+        self._c_rng = nets[0].W[0]._c_rng
         self.fallbacks = 0                        # output steps the numpy model decided
         #: relative distance from a rounding tie below which numpy decides an
         #: output step (1.0: numpy decides every one; for testing that path)
@@ -407,9 +405,7 @@ class FastNetwork:
 
 def _loss(z, labels) -> np.ndarray:
     """Per-sample cross-entropy from exact pre-activations ``z (n, n_out)`` (numpy)."""
-    zz = z - z.max(axis=-1, keepdims=True)
-    ez = np.exp(zz)
-    p = ez / ez.sum(axis=-1, keepdims=True)
+    p = softmax(z)
     return -np.log(np.maximum(p[np.arange(len(labels)), labels], 1e-300))
 
 
