@@ -35,8 +35,8 @@ FACTOR_WIDTH = {"x0": 1, "y0": 1, "x1": W_TRACE, "x2": W_TRACE, "y1": W_TRACE,
 
 # -- accumulator ---------------------------------------------------------------
 ACC_SHIFT = 16 - 9                     # var -> accumulator units (left shift)
-ROUND_DIV = 2 ** (W_ACC_U - W_SYN_VAR_U)  # 128: stochastic rounding granularity
 ROUND_SHIFT = W_ACC_U - W_SYN_VAR_U    # log2(ROUND_DIV)
+ROUND_DIV = 2 ** ROUND_SHIFT           # 128: stochastic rounding granularity
 ACC_MIN = -(2 ** W_ACC_U) - 1          # -32769 (Lava's clip bounds, verbatim)
 ACC_MAX = 2 ** W_ACC_U - 1             # 32767
 EXP_OFFSET = 7                         # stored exponent = user exponent + 7
@@ -84,9 +84,6 @@ W_TRACE_FRAC = 8                       # fractional bits of a trace impulse
 IMPULSE_RAND_MAX = 2 ** W_TRACE        # impulse-addition random numbers: ints 0..127
 TRACE_SEED_OFFSETS = {"x_decay": 0, "x_impulse": 1, "y_decay": 2, "y_impulse": 3}
 Y_TAU_3F = 2 ** 16 - 1                 # y1..y3 taus a three-factor rule fixes (uint16 max)
-MANT_ACCEPT = (-8, 7)                  # mantissa Lava accepts after its reduction
-EXP_ACCEPT = (-7, 8)                   # user exponent Lava accepts
-EXP_OFFSET_MAX = 8                     # Lava halves even mantissas while exponent < 8
 SIGN_MODES = ("mixed", "excitatory", "inhibitory")
 GRADED_CFGS = ("use_regular_impulse", "overwrite", "add_with_saturation",
                "add_without_saturation")

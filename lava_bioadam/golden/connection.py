@@ -22,17 +22,15 @@ learning epoch runs inside :meth:`step` every ``t_epoch`` steps, as in Lava.
 """
 from __future__ import annotations
 
-import numpy as np
-
 import dataclasses
-import types
+
+import numpy as np
 
 from lava_bioadam.engine import widths as W
 from lava_bioadam.engine.rule_strings import lava_scaling
 from lava_bioadam.errors import RuleError
 from lava_bioadam.golden.learning_dense import decay_traces, round_syn_var
 
-_VAR_OF = {"w": "w", "t": "t", "d": "d"}
 _FACTORS = ("x1", "x2", "y1", "y2", "y3", "w", "d", "t")
 
 
@@ -54,9 +52,7 @@ def as_engine_products(products) -> tuple:
                             f"use golden.learning_dense.GoldenLoihiDense")
         mant, exp = lava_scaling(int(p.mant), int(p.exp), f"{p.target} product")
         if (mant, exp) != (p.mant, p.exp):
-            p = (dataclasses.replace(p, mant=mant, exp=exp) if dataclasses.is_dataclass(p)
-                 else types.SimpleNamespace(target=p.target, dep=p.dep,
-                                            factors=tuple(p.factors), mant=mant, exp=exp))
+            p = dataclasses.replace(p, mant=mant, exp=exp)
         out.append(p)
     return tuple(out)
 

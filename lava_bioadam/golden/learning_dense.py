@@ -21,7 +21,6 @@ Refused with :class:`~lava_bioadam.errors.RuleError` at construction: see
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,7 +232,8 @@ class GoldenLoihiDense:
                         num_weight_bits, weight_exp)
         self.spec = spec
         self.rules = parse_rules(spec.dw, spec.dd, spec.dt)
-        self.k = self._decimation(spec)
+        # Lava's decimation exponent: the one ``k`` of the rule set's ``u`` products
+        self.k = next((p.k for ps in self.rules.values() for p in ps if p.dep == "u"), None)
         self.shape = w.shape
         n_post, n_pre = self.shape
         self.weights = tags["weights"].astype(np.int32)
@@ -262,13 +262,6 @@ class GoldenLoihiDense:
                                     bool(np.any(self._y_imp[1])))
         self._c_rng = np.random.default_rng(W.CONN_VAR_SEED)
         self._c_rand = self._c_rng.random(1)[0]
-
-    @staticmethod
-    def _decimation(spec) -> int | None:
-        """Lava's decimation exponent: the first digit after the first ``u``."""
-        found = [m for s in (spec.dw, spec.dd, spec.dt) if s is not None
-                 for m in re.findall(r"u[0-9]+", s)]
-        return int(found[0][1]) if found else None
 
     # -- spiking phase ---------------------------------------------------------------
     def step(self, s_in, bap=None, y=None) -> None:
