@@ -39,7 +39,6 @@ from lava_bioadam import codes
 from lava_bioadam.engine import widths as W
 from lava_bioadam.golden import fast_kernels
 from lava_bioadam.golden.network import GoldenNetwork, NetRun, stack_records
-from lava_bioadam.model.network import softmax
 
 #: samples per compiled call (bounds the memory of the per-chunk inputs)
 CHUNK = 512
@@ -405,7 +404,7 @@ class FastNetwork:
 
 def _loss(z, labels) -> np.ndarray:
     """Per-sample cross-entropy from exact pre-activations ``z (n, n_out)`` (numpy)."""
-    p = softmax(z)
+    p = codes.softmax(z)
     return -np.log(np.maximum(p[np.arange(len(labels)), labels], 1e-300))
 
 
