@@ -1,6 +1,7 @@
 """``train --resume DIR`` after an interruption ends bit-identical to a run that was
 never interrupted: every weight, tag, trace and random stream (the weights file
-and every epoch's metrics), on the float64 reference and on the emulator (L2)."""
+and every epoch's metrics), on the float64 reference, the emulator (L2) and Lava
+fixed_pt (L3: the network is rebuilt from the saved Vars)."""
 import json
 
 import numpy as np
@@ -31,7 +32,7 @@ def weights(folder, seed):
         return {k: f[k] for k in f.files}
 
 
-@pytest.mark.parametrize("backend", ["reference", "emulator"])
+@pytest.mark.parametrize("backend", ["reference", "emulator", "lava-fixed"])
 def test_resume_is_bit_identical(tmp_path, cfg_path, monkeypatch, capsys, backend):
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     common = ["--backend", backend, "--quiet", "--no-plots"]

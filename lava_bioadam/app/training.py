@@ -10,7 +10,7 @@ import numpy as np
 from lava_bioadam import codes
 from lava_bioadam.app.config import Config, OptimizerConfig
 from lava_bioadam.app.data import Split
-from lava_bioadam.errors import ConfigError, UserError
+from lava_bioadam.errors import ConfigError
 from lava_bioadam.golden.fast import run_fast
 from lava_bioadam.golden.network import conn_init, initial_weights, run_l2
 from lava_bioadam.model.network import Network, symmetry
@@ -138,8 +138,8 @@ def _record(nr, data, precision, epoch, W, B):
 #: backend -> (precision, runner); the Lava runners are imported when used
 LEVELS = {"emulator": ("fixed", "fast"), "emulator-numpy": ("fixed", "golden"),
           "lava-fixed": ("fixed", "lava"), "lava-float": ("float", "lava")}
-#: levels whose runner writes checkpoints and resumes from them
-RESUMABLE = ("emulator", "emulator-numpy")
+#: levels whose runner writes checkpoints and resumes from them (all of them)
+RESUMABLE = tuple(LEVELS)
 
 
 def _runner(kind: str):
@@ -156,11 +156,9 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
     """Train online for ``cfg.training.epochs``; returns ``{"seed", "history", ...}``
     with one record per epoch (test accuracy and loss, train loss, angle and relative
     error between ``W_l`` and ``B_l^T`` per feedback layer). ``progress(samples_done,
-    correct or None)`` as the runner reports it. Emulator levels only: ``checkpoint(state)``
-    after every epoch, and ``resume=state`` continues from it bit for bit."""
-    if (checkpoint or resume) and level not in RESUMABLE:
-        raise UserError(f"checkpoints and --resume are implemented for the reference and "
-                        f"emulator backends, not {level}")
+    correct or None)`` as the runner reports it. ``checkpoint(state)`` after every
+    epoch, and ``resume=state`` continues from it bit for bit (on Lava by rebuilding
+    the network from the saved Vars, random streams included)."""
     check_data(cfg, data)
     precision, kind = LEVELS[level]
     runner = _runner(kind)

@@ -28,6 +28,7 @@ from lava_bioadam.processes.graded_source.process import GradedSource
 from lava_bioadam.processes.hidden_unit.process import HiddenLearningUnit
 from lava_bioadam.processes.output_unit.process import OutputLearningUnit
 from lava_bioadam.processes.recording import models as recording
+from lava_bioadam.processes.resume import models as resume
 from lava_bioadam.processes.signed_learning_dense.process import SignedLearningDense
 from lava_bioadam.rules.network import NetworkRules
 
@@ -100,27 +101,56 @@ def _enc_dicts(rules) -> dict:
     return {"fixed": _enc_dict(rules.fixed), "float": _enc_dict(rules.float)}
 
 
+#: the Vars a checkpoint of a Lava run keeps per learning connection: every state
+#: that outlives a sample (``tx``, ``ty`` and the dependencies are reset every
+#: learning epoch; ``a_buff`` holds the last step's dendritic sums)
+STATE_VARS = CONN_VARS + ("a_buff",)
+
+
+def _continued(rules, w_phys, precision, state):
+    """Initial ``(weights, tag_1, tag_2)``: from the physical weights, or from the
+    Vars ``state`` of a checkpoint."""
+    if state is None:
+        return conn_init(rules, w_phys, precision)
+    return state["weights"], state["tag_1"], state["tag_2"]
+
+
+def _set_state(conn, state) -> None:
+    """Start ``conn``'s remaining Vars (traces, ``a_buff``) from a checkpoint."""
+    if state is not None:
+        for k in STATE_VARS[3:]:
+            if k in state and hasattr(conn, k):
+                getattr(conn, k).init = np.array(state[k])
+
+
 def build_lava(nr: NetworkRules, W0, B0, labels, precision: str = "fixed", x=None,
-               rng_seed: int = 0) -> LavaNetwork:
+               rng_seed: int = 0, state: dict | None = None) -> LavaNetwork:
     """Build the process graph. With ``x`` (samples in presentation order) a
     ``GradedSource`` streams them; without, connect your own process to
     ``net.W[0].s_in`` (graded payloads ``2 H`` plus the bias unit, sent at the first
-    step of each sample). ``labels``: one per sample, in the same order."""
+    step of each sample). ``labels``: one per sample, in the same order.
+    ``state``: every connection's :data:`STATE_VARS` as :meth:`LavaNetwork.read`
+    gives them; the learning connections then start from it instead of ``W0``,
+    ``B0`` (a fixed feedback ``Dense`` keeps ``B0``)."""
     run_cfg(precision)  # validates precision
     fixed = precision == "fixed"
     L, T, sch = nr.n_layers, nr.t_sample, nr.schedule
     W, B = [], [None]
+    sw, sb = (state["W"], state["B"]) if state else ([None] * L, [None] * L)
     for l in range(L):
-        w, t, d = conn_init(nr.forward[l], W0[l], precision)
+        w, t, d = _continued(nr.forward[l], W0[l], precision, sw[l])
         W.append(learning_connection(nr.forward[l], w, t, d, rng_seed + l, f"W{l + 1}"))
+        _set_state(W[-1], sw[l])
         if l >= 1:
             if nr.feedback[l] is not None:
-                b, t, d = conn_init(nr.feedback[l], B0[l], precision)
+                b, t, d = _continued(nr.feedback[l], B0[l], precision, sb[l])
                 B.append(learning_connection(nr.feedback[l], b, t, d, rng_seed + l,
                                              f"B{l + 1}"))
+                _set_state(B[-1], sb[l])
             else:
                 b, _, _ = conn_init(nr.forward[l], B0[l], precision)
                 B.append(Dense(weights=b, name=f"B{l + 1}", **CONN_KW))
+                _set_state(B[-1], sb[l])
     source = None
     if x is not None:
         source = GradedSource(payloads=codes.input_payload(x, nr.encodings(precision)[0], fixed),
@@ -156,39 +186,79 @@ PROGRESS_CHUNK = 50
 def run_lava(nr, x, labels, W0, B0, rng_seed: int = 0, precision: str = "fixed",
              record: bool = False, epoch_size: int | None = None,
              on_epoch: Callable | None = None, timeout_s: float = 3600.0,
-             progress: Callable | None = None) -> NetRun:
+             progress: Callable | None = None, on_checkpoint: Callable | None = None,
+             state: dict | None = None) -> NetRun:
     """Run the network in Lava (through ``LavaSession``). ``record``: every
     connection's state after every sample, recorded inside the run (for
     verification; ``on_epoch`` and ``progress`` are not called). ``on_epoch`` as in
     :func:`lava_bioadam.golden.network.run_l2`, called with the weights read from Lava.
     ``progress(samples_done, None)`` is called every ``PROGRESS_CHUNK`` samples (the
-    run is split into that many blocking runs; the result is the same)."""
+    run is split into that many blocking runs; the result is the same).
+    ``on_checkpoint(state)`` after each ``on_epoch``: every connection's Vars, the
+    samples done and the predictions and losses so far; passing it back as ``state``
+    (same arguments) builds the network from it and continues bit for bit, random
+    streams included (:mod:`lava_bioadam.processes.resume`)."""
     nr.check_inputs(x, labels)
-    net = build_lava(nr, W0, B0, labels, precision, x=x, rng_seed=rng_seed)
-    if record:
-        return _run_recorded(net, len(labels), timeout_s)
     n, T = len(labels), nr.t_sample
-    epochs = []
-    with LavaSession(net.W[0], net.run_cfg(), timeout_s,
-                     what=f"Lava {precision} network {list(nr.sizes)}") as sess:
-        chunk = epoch_size or n
-        done = 0
-        while done < n:
-            step = min(chunk - done % chunk, n - done)
-            if progress:
-                step = min(step, PROGRESS_CHUNK)
-            sess.run(step * T)
-            done += step
-            if progress:
-                progress(done, None)
-            if on_epoch and epoch_size and done % epoch_size == 0:
-                st = net.read(sess, ("weights",))
-                epochs.append(on_epoch([c["weights"] for c in st["W"]],
-                                       [None if c is None else c["weights"] for c in st["B"]]))
-        final = net.read(sess)
-        pred = np.asarray(sess.get(net.output.pred)).astype(int)
-        loss = np.asarray(sess.get(net.output.loss)).astype(float)
-    return NetRun(pred, loss, final, epochs=epochs)
+    start = 0
+    if state is not None:
+        start = int(state["done"])
+        if not 0 < start <= n or len(state["pred"]) != start or state["precision"] != precision:
+            raise ValueError("the state is of another run (samples or precision differ)")
+        if record:
+            raise ValueError("a recorded run starts from the initial weights (no state)")
+        if start == n:                                 # checkpointed after the last epoch
+            keep = lambda c: c and {k: v for k, v in c.items() if k in CONN_VARS}  # noqa: E731
+            final = {side: [keep(c) for c in state["vars"][side]] for side in ("W", "B")}
+            return NetRun(np.asarray(state["pred"]), np.asarray(state["loss"]), final)
+    net = build_lava(nr, W0, B0, labels[start:], precision, x=x[start:], rng_seed=rng_seed,
+                     state=state and state["vars"])
+    if record:
+        return _run_recorded(net, n, timeout_s)
+    epochs, preds, losses = [], [], []
+    if state is not None:
+        preds, losses = [np.asarray(state["pred"])], [np.asarray(state["loss"])]
+    cfg = net.run_cfg()
+    if start:
+        cfg = Loihi2SimCfg(select_tag=PRECISIONS[precision],
+                           exception_proc_model_map=resume.continuing_models(
+                               PRECISIONS[precision]))
+        resume.start_continuing(start * T)
+    try:
+        with LavaSession(net.W[0], cfg, timeout_s,
+                         what=f"Lava {precision} network {list(nr.sizes)}") as sess:
+            done = start
+
+            def outputs():
+                m = done - start
+                return (np.asarray(sess.get(net.output.pred))[:m].astype(int),
+                        np.asarray(sess.get(net.output.loss))[:m].astype(float))
+            chunk = epoch_size or n
+            while done < n:
+                step = min(chunk - done % chunk, n - done)
+                if progress:
+                    step = min(step, PROGRESS_CHUNK)
+                sess.run(step * T)
+                done += step
+                if progress:
+                    progress(done, None)
+                if on_epoch and epoch_size and done % epoch_size == 0:
+                    st = net.read(sess, ("weights",))
+                    epochs.append(on_epoch([c["weights"] for c in st["W"]],
+                                           [None if c is None else c["weights"]
+                                            for c in st["B"]]))
+                    if on_checkpoint:
+                        pred, loss = outputs()
+                        on_checkpoint({"vars": net.read(sess, STATE_VARS), "done": done,
+                                       "precision": precision,
+                                       "pred": np.concatenate(preds + [pred]),
+                                       "loss": np.concatenate(losses + [loss])})
+            final = net.read(sess)
+            pred, loss = outputs()
+    finally:
+        resume.stop_continuing()
+    return NetRun(np.concatenate(preds + [pred]), np.concatenate(losses + [loss]), final,
+                  epochs=epochs)
 
 
 def _run_recorded(net: LavaNetwork, n: int, timeout_s: float) -> NetRun:

@@ -15,14 +15,12 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 from lava.proc.dense.models import (PyLearningDenseModelBitApproximate,
                                     PyLearningDenseModelFloat)
-from lava.proc.dense.process import LearningDense
 
 from lava_bioadam.processes.signed_learning_dense.models import (
     PySignedLearningDenseModelBitApproximate, PySignedLearningDenseModelFloat)
-from lava_bioadam.processes.signed_learning_dense.process import SignedLearningDense
+from lava_bioadam.processes.variants import model_map, register_variants
 
 #: state written per epoch (those of the model's Vars that it has)
 RECORDED_VARS = ("weights", "tag_1", "tag_2", "x1", "x2", "y1", "y2", "y3")
@@ -91,21 +89,10 @@ class RecordingSignedFloat(_Recording, PySignedLearningDenseModelFloat):
     """``SignedLearningDense`` ``floating_pt``, recording."""
 
 
-# Lava's builder needs the implemented process; the @implements decorator would
-# register these as further models of the process, so the attributes are set here
-# and the models are chosen only through ``exception_proc_model_map``.
-for _cls, _proc in ((RecordingLearningDenseFixed, LearningDense),
-                    (RecordingLearningDenseFloat, LearningDense),
-                    (RecordingSignedFixed, SignedLearningDense),
-                    (RecordingSignedFloat, SignedLearningDense)):
-    _cls.implements_process = _proc
-    _cls.implements_protocol = LoihiProtocol
+_MAPS = register_variants(RecordingLearningDenseFixed, RecordingLearningDenseFloat,
+                          RecordingSignedFixed, RecordingSignedFloat)
 
 
 def recording_models(tag: str) -> dict:
     """``exception_proc_model_map`` for ``fixed_pt`` or ``floating_pt``."""
-    if tag == "fixed_pt":
-        return {LearningDense: RecordingLearningDenseFixed,
-                SignedLearningDense: RecordingSignedFixed}
-    return {LearningDense: RecordingLearningDenseFloat,
-            SignedLearningDense: RecordingSignedFloat}
+    return model_map(_MAPS, tag)

@@ -15,7 +15,7 @@ from lava_bioadam.app.config import clip, config_from_dict
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.progress import EpochProgress
 from lava_bioadam.app.results import RunFolder, check_destination, connection_arrays
-from lava_bioadam.app.training import (RESUMABLE, check_data, train_emulator,
+from lava_bioadam.app.training import (check_data, train_emulator,
                                        train_emulator_numpy,
                                        train_lava_fixed, train_lava_float, train_reference)
 from lava_bioadam.errors import UserError
@@ -74,10 +74,6 @@ def close_folder(folder: RunFolder, title: str, status: str, message: str | None
     return folder.finish(status, message)
 
 
-#: backends that write a checkpoint every epoch (and so can be resumed)
-CHECKPOINTED = ("reference",) + RESUMABLE
-
-
 def _resume_setup(args):
     """Config, backend and folder of the run that ``--resume DIR`` continues."""
     given = [o for o, v in (("CONFIG", args.config), ("--out", args.out),
@@ -93,9 +89,9 @@ def _resume_setup(args):
     except (OSError, ValueError, KeyError, yaml.YAMLError) as exc:
         raise UserError(f"{args.resume}: cannot read its config.yaml and run.json "
                         f"({clip(exc, 60)})") from None
-    if backend not in CHECKPOINTED:
-        raise UserError(f"{args.resume}: backend {backend} has no checkpoints; --resume "
-                        f"works for {' and '.join(CHECKPOINTED)} runs")
+    if backend not in BACKENDS:
+        raise UserError(f"{args.resume}: run.json names backend {clip(backend, 40)!r}, "
+                        f"not one of {', '.join(BACKENDS)}")
     if args.backend and args.backend != backend:
         raise UserError(f"{args.resume} is a run of backend {backend}, not {args.backend}")
     return config_from_dict(raw, str(folder.path / "config.yaml")), backend, folder
@@ -145,8 +141,7 @@ def run(args) -> int:
             bar = EpochProgress(len(data.x_train), seed, False if args.quiet else None)
             if bar.enabled:
                 kw["progress"] = bar
-            if backend in CHECKPOINTED:
-                kw["checkpoint"] = lambda st, seed=seed: folder.save_checkpoint(seed, st)
+            kw["checkpoint"] = lambda st, seed=seed: folder.save_checkpoint(seed, st)
 
             def on_epoch(rec, seed=seed, t0=t0, bar=bar):
                 bar.close()
