@@ -12,10 +12,18 @@ The rule-specific learning epoch (the products) is generated from the rules by
 """
 from __future__ import annotations
 
+import llvmlite.binding as llvm
 import numpy as np
 from numba import njit
 
 from lava_bioadam.engine import widths as W
+
+#: LLVM's loop vectoriser gives up on a loop that needs more than 8 run-time
+#: checks that its arrays do not overlap (numba cannot tell LLVM that they never
+#: do); a learning loop reads and writes w, t, d and reads up to 9 per-synapse
+#: inputs, so it needs more. Set once per process, before anything is compiled.
+VECTORIZE_MEMORY_CHECKS = 64
+llvm.set_option("lava-bioadam", f"-runtime-memory-check-threshold={VECTORIZE_MEMORY_CHECKS}")
 
 _X_MAX = W.X_MAX
 _E_MAX = W.X_MAX               # |E| codes, as codes.E_MAX_CODE
@@ -131,9 +139,10 @@ def round_saturate(acc, thr, lo, hi):
     """Stochastic rounding of an accumulator value to a state value (the numpy
     model's ``floor(acc / 128) + (rand < frac)``, one random number per epoch, as
     :func:`round_threshold` ``thr``), then saturation to ``lo..hi``."""
-    # acc / ROUND_DIV is exact: its floor is acc >> 7, its fraction (acc & 127) / 128
-    q = (acc >> _ROUND_BITS) + (1 if (acc & (_ROUND_DIV - 1)) > thr else 0)
-    return np.int32(min(max((q * _ROUND_DIV) >> _ACC_SHIFT, lo), hi))
+    # acc / ROUND_DIV is exact: its floor is acc >> 7, its fraction (acc & 127) / 128;
+    # int32 throughout (|acc| < 2^16), no branch: the learning loop vectorises
+    q = np.int32((acc >> _ROUND_BITS) + np.int32((acc & (_ROUND_DIV - 1)) > thr))
+    return min(max(np.int32(np.int32(q * _ROUND_DIV) >> _ACC_SHIFT), lo), hi)
 
 
 @njit(cache=True)
