@@ -141,7 +141,7 @@ def _learn_source(name: str, products) -> str:
             if pr.dep == "x0" or xs:             # x part, with the mantissa if no y part
                 key = (pr.dep, xs, 1 if ys else mant)
                 xkeys += [key] if key not in xkeys else []
-                terms.append(f"g[{xkeys.index(key)}, q]")
+                terms.append(f"G{xkeys.index(key)}")
                 mant = mant if ys else 1
             if ys:                                # y part, with the mantissa
                 key = (pr.dep, ys, mant)
@@ -164,9 +164,10 @@ def _learn_source(name: str, products) -> str:
         news.append(var)
     nx, nh = len(xkeys), len(ykeys)
     # the selection as a mask (-1 selected, 0 not): a blend, not a branch
-    body = ([f"s_{v} = {v}2[j, q]" for v in ("w", "t", "d")] + [f"km = g[{nx}, q]"]
-            + [f"f_{f} = {_clip(f's_{f}', *W.factor_clip(f))}" for f in sorted(used)]
-            + body + [f"{v}2[j, q] = s_{v} ^ ((s_{v} ^ n_{v}) & km)" for v in news])
+    body = ([f"f_{f} = {_clip(f's_{f}', *W.factor_clip(f))}" for f in sorted(used)]
+            + body + [f"{v}{{A}}[{{S}}] = s_{v} ^ ((s_{v} ^ n_{v}) & G{nx})" for v in news])
+    body = ([f"s_{v} = {v}{{A}}[{{S}}]" for v in ("w", "t", "d")]
+            + [f"G{n_} = g{{A}}[{n_}, {{P}}]" for n_ in range(nx + 1)] + body)
     out = ["@njit(cache=True)",
            f"def {name}(w, t, d, tx, xk, yk, xT, yT, sel, all_sel, thr):",
            "    n_post, n_pre, R = w.shape",
@@ -176,9 +177,8 @@ def _learn_source(name: str, products) -> str:
     out += [f"    {a}2 = {a}.reshape(n_post, M)" for a in ("w", "t", "d")]
     out += ["    tx1, sel1 = tx.reshape(M), sel.reshape(M)",
             "    xk2, xT2 = xk.reshape(2, M), xT.reshape(2, M)",
-            f"    g = np.empty(({nx + 1}, M), np.int32)",
+            f"    g2 = np.empty(({nx + 1}, M), np.int32)",
             f"    h = np.empty(({max(1, nh)}, n_post, R), np.int32)",
-            f"    hr = np.empty(({max(1, nh)}, M), np.int32)",
             "    for q in range(M):",
             "        on = np.int32(1 if tx1[q] > 0 else 0)"]
     for n_, (dep, xs, mant) in enumerate(xkeys):
@@ -187,8 +187,8 @@ def _learn_source(name: str, products) -> str:
             f"{_clip(f'{src}[{_FACTOR_INDEX[f]}, q]', *W.factor_clip(f))}" for f in xs]
         if mant != 1 or not terms:
             terms.append(f"np.int32({mant})")
-        out.append(f"        g[{n_}, q] = {_times(terms)}")
-    out.append(f"        g[{nx}, q] = -1 if all_sel or sel1[q] != 0 else 0")
+        out.append(f"        g2[{n_}, q] = {_times(terms)}")
+    out.append(f"        g2[{nx}, q] = -1 if all_sel or sel1[q] != 0 else 0")
     if ykeys:
         out += ["    for j in range(n_post):", "        for r in range(R):"]
         for n_, (dep, ys, mant) in enumerate(ykeys):
@@ -196,19 +196,19 @@ def _learn_source(name: str, products) -> str:
             terms = [f"{_clip(f'{src}[{_FACTOR_INDEX[f]}, j, r]', *W.factor_clip(f))}"
                      for f in ys] + ([f"np.int32({mant})"] if mant != 1 else [])
             out.append(f"            h[{n_}, j, r] = {_times(terms)}")
-    # one replica: the loop runs over a row of synapses with scalar y parts;
-    # several: over the row's synapses and replicas, y parts from a row buffer
+    # one replica: the inner loop runs over a row's synapses (2-d views), the y
+    # parts are scalars; several: over the replicas of a synapse. Either way over
+    # the contiguous axis
     ind = " " * 16
-    out += ["    for j in range(n_post):", "        if R == 1:"]
+    one = [ln.format(A="2", S="j, i", P="i") for ln in body]
+    many = [ln.format(A="", S="j, i, r", P="i, r") for ln in body]
+    out += [f"    g = g2.reshape({nx + 1}, n_pre, R)",
+            "    for j in range(n_post):", "        if R == 1:"]
     out += [f"            H{n_} = h[{n_}, j, 0]" for n_ in range(nh)]
-    out += ["            for q in range(M):"] + [ind + ln for ln in body]
-    out += ["        else:"]
-    if nh:
-        out += [f"            for k in range({nh}):", "                for i in range(n_pre):",
-                "                    for r in range(R):",
-                "                        hr[k, i * R + r] = h[k, j, r]"]
-    out += ["            for q in range(M):"] + [ind + f"H{n_} = hr[{n_}, q]" for n_ in range(nh)]
-    out += [ind + ln for ln in body]
+    out += ["            for i in range(n_pre):"] + [ind + ln for ln in one]
+    out += ["        else:", "            for i in range(n_pre):", "                for r in range(R):"]
+    out += [ind + f"    H{n_} = h[{n_}, j, r]" for n_ in range(nh)]
+    out += [ind + "    " + ln for ln in many]
     return "\n".join(out) + "\n"
 
 
