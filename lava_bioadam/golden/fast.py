@@ -111,6 +111,25 @@ def _split_product(pr) -> tuple:
     return tuple(tuple(p) for p in parts)
 
 
+def _within_acc(pr, shift: int, lsh: int) -> bool:
+    """Whether a product's value is always within the accumulator's range, so that
+    its saturation can be left out. Every factor is saturated to its clip range
+    first; when no partial product can reach 2^31 in magnitude (in any order) nothing
+    wraps, and interval arithmetic bounds the product exactly."""
+    lo = hi = int(pr.mant)
+    bound = max(1, abs(int(pr.mant)))
+    for f in pr.factors:
+        a, b = W.factor_clip(f)
+        bound *= max(abs(a), abs(b))
+        cands = (lo * a, lo * b, hi * a, hi * b)
+        lo, hi = min(cands), max(cands)
+    if bound >= 2 ** 31:
+        return False
+    lo, hi = min(lo, 0), max(hi, 0)             # the x0 condition: a factor 0 or 1
+    lo, hi = (lo >> shift) << lsh, (hi >> shift) << lsh
+    return W.ACC_MIN <= lo and hi <= W.ACC_MAX
+
+
 def _learn_source(name: str, products) -> str:
     """A compiled learning epoch of one connection with these products, for the
     synapses whose pre unit is selected (``sel``, or all): traces at the spike
@@ -155,8 +174,9 @@ def _learn_source(name: str, products) -> str:
                 body.append(f"c = np.int32(c >> {shift})")
             if lsh:
                 body.append(f"c = np.int32(c << {lsh})")
-            body += ["c = min(max(c, ACC_LO), ACC_HI)",
-                     "acc = np.int32(min(max(np.int32(acc + c), ACC_LO), ACC_HI))"]
+            if not _within_acc(pr, shift, lsh):
+                body.append("c = min(max(c, ACC_LO), ACC_HI)")
+            body.append("acc = np.int32(min(max(np.int32(acc + c), ACC_LO), ACC_HI))")
         if var == "d":
             body.append("acc = max(ZERO, acc)")
         lo, hi = ranges[var]

@@ -115,12 +115,13 @@ def histories(x1, x2, tx, y, xh, yh, xk, cx1, cx2, cy, live1, live2, xr, yr):
     x11, x21, tx1, xk2 = x1.reshape(M), x2.reshape(M), tx.reshape(M), xk.reshape(2, M)
     y2 = y.reshape(3, N)
     # the random numbers along the contiguous axis (replica fastest)
-    xrq = np.empty(M)
-    yrq = np.empty(N)
-    for q in range(M):
-        xrq[q] = xr[q % R]
-    for q in range(N):
-        yrq[q] = yr[q % R]
+    xrq = np.empty((n_pre, R))
+    yrq = np.empty((n_post, R))
+    for i in range(n_pre):
+        xrq[i] = xr
+    for j in range(n_post):
+        yrq[j] = yr
+    xrq, yrq = xrq.reshape(M), yrq.reshape(N)
     zero, top = np.int32(0), np.int32(_X_MAX)
     for q in range(M):
         xh2[0, 0, q] = x11[q]
