@@ -55,16 +55,21 @@ def test_fast_equals_numpy_model_every_sample():
     assert not np.array_equal(got.final["W"][0]["weights"], ref.states["W"][0]["weights"][0])
 
 
-def test_replicas_equal_independent_runs():
-    """Three replicas with their own seeds, weights and data order in one call."""
-    seeds = [0, 1, 5]
-    sets = [_setup(s) for s in seeds]
+def _replicas_equal_independent_runs(seeds, n):
+    """Replicas with their own seeds, weights and data order in one call, each equal
+    to its own numpy run; returns the runs."""
+    sets = [_setup(s, n=n) for s in seeds]
     nr = sets[0][0]
     runs = fast.run_fast_replicas(nr, np.stack([s[1] for s in sets]),
                                   np.stack([s[2] for s in sets]), [s[3] for s in sets],
                                   [s[4] for s in sets], seeds, record=True)
     for s, st, run in zip(seeds, sets, runs):
         assert_same_run(run_l2(nr, *st[1:], rng_seed=s, record=True), run, f"seed {s}")
+    return runs
+
+
+def test_replicas_equal_independent_runs():
+    runs = _replicas_equal_independent_runs([0, 1, 5], 24)
     assert not np.array_equal(runs[0].final["W"][1]["weights"], runs[1].final["W"][1]["weights"])
 
 
@@ -135,14 +140,7 @@ def test_fast_reproduces_golden_vectors(name):
 
 def test_many_replicas_equal_independent_runs():
     """17 replicas: the replica loops run their vector bodies and a remainder."""
-    seeds = list(range(17))
-    sets = [_setup(s, n=8) for s in seeds]
-    nr = sets[0][0]
-    runs = fast.run_fast_replicas(nr, np.stack([s[1] for s in sets]),
-                                  np.stack([s[2] for s in sets]), [s[3] for s in sets],
-                                  [s[4] for s in sets], seeds, record=True)
-    for s, st, run in zip(seeds, sets, runs):
-        assert_same_run(run_l2(nr, *st[1:], rng_seed=s, record=True), run, f"seed {s}")
+    _replicas_equal_independent_runs(list(range(17)), 8)
 
 
 def test_product_saturation_left_out_only_when_in_range():
