@@ -20,8 +20,8 @@ from lava_bioadam.engine import widths as W
 
 #: LLVM's loop vectoriser gives up on a loop that needs more than 8 run-time
 #: checks that its arrays do not overlap (numba cannot tell LLVM that they never
-#: do); a learning loop reads and writes w, t, d and reads up to 9 per-synapse
-#: inputs, so it needs more. Set once per process, before anything is compiled.
+#: do); a learning loop writes w, t, d and reads the epoch's x parts, selection
+#: mask and y parts besides, so it needs more. Set on import, before any compile.
 VECTORIZE_MEMORY_CHECKS = 64
 llvm.set_option("lava-bioadam", f"-runtime-memory-check-threshold={VECTORIZE_MEMORY_CHECKS}")
 
