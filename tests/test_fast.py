@@ -55,16 +55,21 @@ def test_fast_equals_numpy_model_every_sample():
     assert not np.array_equal(got.final["W"][0]["weights"], ref.states["W"][0]["weights"][0])
 
 
-def test_replicas_equal_independent_runs():
-    """Three replicas with their own seeds, weights and data order in one call."""
-    seeds = [0, 1, 5]
-    sets = [_setup(s) for s in seeds]
+def _replicas_equal_independent_runs(seeds, n):
+    """Replicas with their own seeds, weights and data order in one call, each equal
+    to its own numpy run; returns the runs."""
+    sets = [_setup(s, n=n) for s in seeds]
     nr = sets[0][0]
     runs = fast.run_fast_replicas(nr, np.stack([s[1] for s in sets]),
                                   np.stack([s[2] for s in sets]), [s[3] for s in sets],
                                   [s[4] for s in sets], seeds, record=True)
     for s, st, run in zip(seeds, sets, runs):
         assert_same_run(run_l2(nr, *st[1:], rng_seed=s, record=True), run, f"seed {s}")
+    return runs
+
+
+def test_replicas_equal_independent_runs():
+    runs = _replicas_equal_independent_runs([0, 1, 5], 24)
     assert not np.array_equal(runs[0].final["W"][1]["weights"], runs[1].final["W"][1]["weights"])
 
 
@@ -131,3 +136,62 @@ def test_fast_reproduces_golden_vectors(name):
     assert checked == sum(1 for k in ref if k.startswith("state_"))
     assert np.array_equal(ref["pred"], run.pred)
     np.testing.assert_allclose(run.loss, ref["loss"], rtol=1e-12)
+
+
+def test_many_replicas_equal_independent_runs():
+    """17 replicas: the replica loops run their vector bodies and a remainder."""
+    _replicas_equal_independent_runs(list(range(17)), 8)
+
+
+def test_product_saturation_left_out_only_when_in_range():
+    """``_within_acc`` against the numpy model's arithmetic at the corners of the
+    factors' clip ranges (the product is monotone in each factor when nothing wraps)."""
+    import itertools
+
+    from lava_bioadam.engine import widths as W
+    from lava_bioadam.engine.products import Product
+
+    def pipeline(vals, mant, shift, lsh):
+        cur = np.ones(len(vals[0]) if vals else 1, dtype=np.int32)
+        for v in vals:
+            cur *= np.asarray(v, dtype=np.int32)
+        cur *= mant
+        return np.left_shift(np.right_shift(cur, shift), lsh)
+
+    seen = set()
+    for factors, mant, exp in [(("x1", "y1", "d"), -3, -7), (("t", "d"), -1, -7),
+                               (("x1", "y1"), 5, -6), (("t",), -1, -3), (("d",), 7, 8),
+                               (("x1", "y1", "t", "d"), 7, 0), (("w", "t"), -8, 8)]:
+        pr = Product(target="dw", dep="u0", factors=factors, mant=mant, exp=exp, meaning="")
+        shift, lsh = W.product_shift(factors), exp + W.EXP_OFFSET
+        corners = list(itertools.product(*[W.factor_clip(f) + (0,) for f in factors]))
+        out = pipeline([list(c) for c in zip(*corners)], mant, shift, lsh)
+        inside = bool(np.all((out >= W.ACC_MIN) & (out <= W.ACC_MAX)))
+        ok = fast._within_acc(pr, shift, lsh)
+        if ok:
+            assert inside, factors
+        seen.add(ok)
+    assert seen == {True, False}
+
+
+def test_learning_loop_vectorises():
+    """The generated learning loop compiles to SIMD code: the stochastic rounding's
+    ``acc & 127`` appears as a vector operation in the LLVM IR."""
+    import re
+
+    from lava_bioadam.golden.network import GoldenNetwork
+
+    nr, _, _, W0, B0 = _setup(0, n=2)
+    spec = fast._Spec(nr, GoldenNetwork(nr, W0, B0, 0))
+    src = ("import numpy as np\nfrom numba import njit\n"
+           "from lava_bioadam.golden import fast_kernels as K\n"
+           + fast._learn_source("learn", spec.rule_sets[0]).replace("cache=True", "cache=False"))
+    ns = {}
+    exec(compile(src, "<generated learning epoch>", "exec"), ns)
+    z = lambda *s: np.zeros(s, np.int32)  # noqa: E731
+    ns["learn"](z(3, 5, 1), z(3, 5, 1), z(3, 5, 1), z(5, 1), z(2, 5, 1), z(3, 3, 1), z(2, 5, 1),
+                z(3, 3, 1), z(5, 1), True, np.int32(3))
+    ir = ns["learn"].inspect_llvm(ns["learn"].signatures[0])
+    mask = fast.W.ROUND_DIV - 1
+    assert re.search(rf"and <\d+ x i32> %[^,]+, <i32 {mask}", ir), \
+        f"no vector 'acc & {mask}' in the learning loop"

@@ -46,6 +46,8 @@ CHUNK = 512
 _STATE_FIELDS = ("w", "t", "d", "x1", "x2", "tx", "y", "abuf", "xh", "yh", "xk", "yk",
                  "sel", "first")
 _FACTOR_INDEX = {"x1": 0, "x2": 1, "y1": 0, "y2": 1, "y3": 2}
+#: a factor's part of a product: 0 x (pre unit), 1 y (post unit), 2 synapse
+_FACTOR_PART = {"x1": 0, "x2": 0, "y1": 1, "y2": 1, "y3": 1, "w": 2, "t": 2, "d": 2}
 
 
 # ----------------------------------------------------------------------------- cache
@@ -75,71 +77,158 @@ def _f(v: float) -> str:
 
 
 # ----------------------------------------------------------------------------- codegen
-def _factor(f: str, dep: str) -> str:
-    if f in ("w", "t", "d"):
-        return f"s_{f}"
-    src = "k" if dep == "x0" else "T"        # at the spike step / at the epoch's end
-    if f.startswith("x"):
-        return f"x{src}[{_FACTOR_INDEX[f]}, i, r]"
-    if f.startswith("y"):
-        return f"y{src}[{_FACTOR_INDEX[f]}, j, r]"
-    raise ValueError(f"factor {f!r} is not modelled by the fast golden model")
+def _i32(v: int) -> int:
+    """The int32 value numpy's wrapping int32 arithmetic gives for the integer ``v``."""
+    return (int(v) + 2 ** 31) % 2 ** 32 - 2 ** 31
 
 
-def _product_lines(pr, ind: str) -> list:
-    """Source of one product (the numpy model's ``_learn`` inner loop), into ``c``."""
+def _clip(expr: str, lo: int, hi: int) -> str:
+    """Source of ``expr`` saturated to ``lo..hi`` in int32."""
+    return f"min(max({expr}, np.int32({lo})), np.int32({hi}))"
+
+
+def _times(terms) -> str:
+    """Source of the int32 product (wrapping, as numpy's) of the terms."""
+    expr = terms[0]
+    for t in terms[1:]:
+        expr = f"np.int32({expr} * {t})"
+    return f"np.int32({expr})"
+
+
+def _split_product(pr) -> tuple:
+    """A product's factors by what they vary with: ``(x, y, synapse)`` names. The x
+    part (pre unit: x traces, the x0 condition) and the y part (post unit: y traces)
+    are computed once per epoch, the synapse part (w, t, d) per synapse. int32
+    multiplication that wraps is multiplication modulo 2^32, so a product does not
+    depend on the order of its factors (the numpy model multiplies in rule order)."""
     if pr.dep not in ("x0", "u0"):
         raise ValueError(f"dependency {pr.dep!r} is not modelled by the fast golden model")
-    lsh = int(pr.exp) + W.EXP_OFFSET
-    if lsh < 0:
-        raise ValueError(f"product exponent {pr.exp} below the engine's range")
-    # int32 products that wrap, as numpy's ``cur *= ...`` on an int32 array; the
-    # x0 dependency is a factor 0/1, as in the numpy model (no branch: vectorises)
-    lines = ["c = np.int32(1 if k > 0 else 0)" if pr.dep == "x0" else "c = np.int32(1)"]
+    parts = ([], [], [])
     for f in pr.factors:
-        lo, hi = W.factor_clip(f)
-        lines.append(f"c = np.int32(c * np.int32(min(max({_factor(f, pr.dep)}, {lo}), {hi})))")
-    lines += [f"c = np.int32(c * np.int32({int(pr.mant)}))",
-              f"c = np.int32(c >> {W.product_shift(pr.factors)})",
-              f"c = np.int32(c << {lsh})",
-              f"c = np.int32(min(max(c, {W.ACC_MIN}), {W.ACC_MAX}))",
-              f"acc = np.int32(min(max(acc + c, {W.ACC_MIN}), {W.ACC_MAX}))"]
-    return [ind + ln for ln in lines]
+        if f not in _FACTOR_PART:
+            raise ValueError(f"factor {f!r} is not modelled by the fast golden model")
+        parts[_FACTOR_PART[f]].append(f)
+    return tuple(tuple(p) for p in parts)
+
+
+def _within_acc(pr, shift: int, lsh: int) -> bool:
+    """Whether a product's value is always within the accumulator's range, so that
+    its saturation can be left out. Every factor is saturated to its clip range
+    first; when no partial product can reach 2^31 in magnitude (in any order) nothing
+    wraps, and interval arithmetic bounds the product exactly."""
+    lo = hi = int(pr.mant)
+    bound = max(1, abs(int(pr.mant)))
+    for f in pr.factors:
+        a, b = W.factor_clip(f)
+        bound *= max(abs(a), abs(b))
+        cands = (lo * a, lo * b, hi * a, hi * b)
+        lo, hi = min(cands), max(cands)
+    if bound >= 2 ** 31:
+        return False
+    lo, hi = min(lo, 0), max(hi, 0)             # the x0 condition: a factor 0 or 1
+    lo, hi = (lo >> shift) << lsh, (hi >> shift) << lsh
+    return W.ACC_MIN <= lo and hi <= W.ACC_MAX
 
 
 def _learn_source(name: str, products) -> str:
     """A compiled learning epoch of one connection with these products, for the
     synapses whose pre unit is selected (``sel``, or all): traces at the spike
     step ``xk (2, n_pre, R)``, ``yk (3, n_post, R)`` and at the epoch's end
-    ``xT``, ``yT`` (see :func:`fast_kernels.spike_group`)."""
-    ind = " " * 16
-    out = ["@njit(cache=True)",
-           f"def {name}(w, t, d, tx, xk, yk, xT, yT, sel, all_sel, thr):",
-           "    n_post, n_pre, R = w.shape",
-           "    for j in range(n_post):",
-           "        for i in range(n_pre):",
-           "            for r in range(R):",
-           ind + "k = tx[i, r]",
-           ind + "s_w = w[j, i, r]", ind + "s_t = t[j, i, r]", ind + "s_d = d[j, i, r]"]
+    ``xT``, ``yT`` (see :func:`fast_kernels.spike_group`).
+
+    The x parts of the products (with the x0 condition) and the selection mask go
+    into ``g (n_x + 1, n_pre R)``, the y parts (times the mantissa) into
+    ``h (n_y, n_post, R)``; the synapse loop then runs over the contiguous axis
+    ``n_pre R``, branch-free and in int32, so that LLVM vectorises it."""
+    xkeys, ykeys, body, news, used = [], [], [], [], set()
     ranges = {"w": (W.W_MIN, W.W_MAX), "d": (W.D_MIN, W.D_MAX), "t": (W.T_MIN, W.T_MAX)}
-    news = []
     for var in ("w", "d", "t"):
         prods = [p for p in products if p.target == "d" + var]
         if not prods:
             continue
-        out.append(ind + f"acc = np.int32(s_{var} << {W.ACC_SHIFT})")
+        body.append(f"acc = np.int32(s_{var} << {W.ACC_SHIFT})")
         for pr in prods:
-            out += _product_lines(pr, ind)
+            xs, ys, vs = _split_product(pr)
+            lsh = int(pr.exp) + W.EXP_OFFSET
+            if lsh < 0:
+                raise ValueError(f"product exponent {pr.exp} below the engine's range")
+            shift, mant, terms = W.product_shift(pr.factors), int(pr.mant), []
+            if pr.dep == "u0" and not pr.factors:    # a constant product: known here
+                c = min(max(_i32(_i32(mant) >> shift << lsh), W.ACC_MIN), W.ACC_MAX)
+                body.append(f"acc = np.int32(min(max(acc + np.int32({c}), ACC_LO), ACC_HI))")
+                continue
+            if pr.dep == "x0" or xs:             # x part, with the mantissa if no y part
+                key = (pr.dep, xs, 1 if ys else mant)
+                xkeys += [key] if key not in xkeys else []
+                terms.append(f"G{xkeys.index(key)}")
+                mant = mant if ys else 1
+            if ys:                                # y part, with the mantissa
+                key = (pr.dep, ys, mant)
+                ykeys += [key] if key not in ykeys else []
+                terms.append(f"H{ykeys.index(key)}")
+                mant = 1
+            used.update(vs)
+            terms += [f"f_{f}" for f in vs] + ([f"np.int32({mant})"] if mant != 1 else [])
+            body.append(f"c = {_times(terms)}")
+            if shift:
+                body.append(f"c = np.int32(c >> {shift})")
+            if lsh:
+                body.append(f"c = np.int32(c << {lsh})")
+            if not _within_acc(pr, shift, lsh):
+                body.append("c = min(max(c, ACC_LO), ACC_HI)")
+            body.append("acc = np.int32(min(max(np.int32(acc + c), ACC_LO), ACC_HI))")
         if var == "d":
-            out.append(ind + "acc = np.int32(max(0, acc))")
+            body.append("acc = max(ZERO, acc)")
         lo, hi = ranges[var]
-        out.append(ind + f"n_{var} = K.round_saturate(acc, thr, {lo}, {hi})")
+        body.append(f"n_{var} = K.round_saturate(acc, thr, np.int32({lo}), np.int32({hi}))")
         news.append(var)
-    if news:
-        out.append(ind + "if all_sel or sel[i, r]:")
-        out += [ind + f"    {v}[j, i, r] = n_{v}" for v in news]
-    else:
-        out.append(ind + "pass")
+    nx, nh = len(xkeys), len(ykeys)
+    # the selection as a mask (-1 selected, 0 not): a blend, not a branch
+    body = ([f"f_{f} = {_clip(f's_{f}', *W.factor_clip(f))}" for f in sorted(used)]
+            + body + [f"{v}{{A}}[{{S}}] = s_{v} ^ ((s_{v} ^ n_{v}) & G{nx})" for v in news])
+    body = ([f"s_{v} = {v}{{A}}[{{S}}]" for v in ("w", "t", "d")]
+            + [f"G{n_} = g{{A}}[{n_}, {{P}}]" for n_ in range(nx + 1)] + body)
+    out = ["@njit(cache=True)",
+           f"def {name}(w, t, d, tx, xk, yk, xT, yT, sel, all_sel, thr):",
+           "    n_post, n_pre, R = w.shape",
+           "    M = n_pre * R",
+           f"    ACC_LO, ACC_HI = np.int32({W.ACC_MIN}), np.int32({W.ACC_MAX})",
+           "    ZERO = np.int32(0)"]
+    out += [f"    {a}2 = {a}.reshape(n_post, M)" for a in ("w", "t", "d")]
+    out += ["    tx1, sel1 = tx.reshape(M), sel.reshape(M)",
+            "    xk2, xT2 = xk.reshape(2, M), xT.reshape(2, M)",
+            f"    g2 = np.empty(({nx + 1}, M), np.int32)",
+            f"    h = np.empty(({max(1, nh)}, n_post, R), np.int32)",
+            "    for q in range(M):",
+            "        on = np.int32(1 if tx1[q] > 0 else 0)"]
+    for n_, (dep, xs, mant) in enumerate(xkeys):
+        src = "xk2" if dep == "x0" else "xT2"
+        terms = (["on"] if dep == "x0" else []) + [
+            f"{_clip(f'{src}[{_FACTOR_INDEX[f]}, q]', *W.factor_clip(f))}" for f in xs]
+        if mant != 1 or not terms:
+            terms.append(f"np.int32({mant})")
+        out.append(f"        g2[{n_}, q] = {_times(terms)}")
+    out.append(f"        g2[{nx}, q] = -1 if all_sel or sel1[q] != 0 else 0")
+    if ykeys:
+        out += ["    for j in range(n_post):", "        for r in range(R):"]
+        for n_, (dep, ys, mant) in enumerate(ykeys):
+            src = "yk" if dep == "x0" else "yT"
+            terms = [f"{_clip(f'{src}[{_FACTOR_INDEX[f]}, j, r]', *W.factor_clip(f))}"
+                     for f in ys] + ([f"np.int32({mant})"] if mant != 1 else [])
+            out.append(f"            h[{n_}, j, r] = {_times(terms)}")
+    # one replica: the inner loop runs over a row's synapses (2-d views), the y
+    # parts are scalars; several: over the replicas of a synapse. Either way over
+    # the contiguous axis
+    ind = " " * 16
+    one = [ln.format(A="2", S="j, i", P="i") for ln in body]
+    many = [ln.format(A="", S="j, i, r", P="i, r") for ln in body]
+    out += [f"    g = g2.reshape({nx + 1}, n_pre, R)",
+            "    for j in range(n_post):", "        if R == 1:"]
+    out += [f"            H{n_} = h[{n_}, j, 0]" for n_ in range(nh)]
+    out += ["            for i in range(n_pre):"] + [ind + ln for ln in one]
+    out += ["        else:", "            for i in range(n_pre):", "                for r in range(R):"]
+    out += [ind + f"    H{n_} = h[{n_}, j, r]" for n_ in range(nh)]
+    out += [ind + "    " + ln for ln in many]
     return "\n".join(out) + "\n"
 
 

@@ -12,10 +12,18 @@ The rule-specific learning epoch (the products) is generated from the rules by
 """
 from __future__ import annotations
 
+import llvmlite.binding as llvm
 import numpy as np
 from numba import njit
 
 from lava_bioadam.engine import widths as W
+
+#: LLVM's loop vectoriser gives up on a loop that needs more than 8 run-time
+#: checks that its arrays do not overlap (numba cannot tell LLVM that they never
+#: do); a learning loop writes w, t, d and reads the epoch's x parts, selection
+#: mask and y parts besides, so it needs more. Set on import, before any compile.
+VECTORIZE_MEMORY_CHECKS = 64
+llvm.set_option("lava-bioadam", f"-runtime-memory-check-threshold={VECTORIZE_MEMORY_CHECKS}")
 
 _X_MAX = W.X_MAX
 _E_MAX = W.X_MAX               # |E| codes, as codes.E_MAX_CODE
@@ -42,20 +50,30 @@ def conn_step(w, x1, x2, tx, abuf, p, has_p, k, weight_exp, signed_pre):
     if not has_p:
         abuf[:, :] = 0
         return
-    for j in range(n_post):
-        for r in range(R):
-            abuf[j, r] = 0
-        for i in range(n_pre):
+    # int32 sums that wrap (numpy's int32 dot): modulo 2^32, so in any order
+    if R == 1:
+        w2, p1 = w.reshape(n_post, n_pre), p.reshape(n_pre)
+        for j in range(n_post):
+            s = np.int32(0)
+            for i in range(n_pre):
+                s = np.int32(s + np.int32(w2[j, i] * p1[i]))
+            abuf[j, 0] = s
+    else:
+        for j in range(n_post):
             for r in range(R):
-                abuf[j, r] += w[j, i, r] * p[i, r]
-    for j in range(n_post):
-        for r in range(R):
-            a = wrap32(abuf[j, r])
-            if weight_exp > 0:
-                a = wrap32(a << weight_exp)
-            elif weight_exp < 0:
-                a = a >> (-weight_exp)
-            abuf[j, r] = a
+                abuf[j, r] = 0
+            for i in range(n_pre):
+                for r in range(R):
+                    abuf[j, r] = np.int32(abuf[j, r] + np.int32(w[j, i, r] * p[i, r]))
+    if weight_exp != 0:
+        for j in range(n_post):
+            for r in range(R):
+                a = wrap32(abuf[j, r])
+                if weight_exp > 0:
+                    a = wrap32(a << weight_exp)
+                else:
+                    a = a >> (-weight_exp)
+                abuf[j, r] = a
     for i in range(n_pre):
         for r in range(R):
             v = p[i, r]
@@ -73,12 +91,11 @@ def conn_step(w, x1, x2, tx, abuf, p, has_p, k, weight_exp, signed_pre):
 @njit(cache=True, inline="always")
 def _decay(v, c, rand):
     """``floor(c v) + (rand < frac(c v))``. ``f - floor(f)`` equals numpy's
-    ``f % 1`` bit for bit (both are one rounding of the same real number)."""
-    if v == 0:
-        return np.int64(0)
+    ``f % 1`` bit for bit (both are one rounding of the same real number); ``v = 0``
+    gives 0 (``rand >= 0``), so there is no branch."""
     f = c * v
     fl = np.floor(f)
-    return np.int64(fl + (1.0 if rand < f - fl else 0.0))
+    return np.int32(fl) + np.int32(rand < f - fl)
 
 
 @njit(cache=True)
@@ -87,36 +104,46 @@ def histories(x1, x2, tx, y, xh, yh, xk, cx1, cx2, cy, live1, live2, xr, yr):
     and ``yh (T+1, 3, n_post, R)``, as ``GoldenLearningDense._histories``, and the
     x traces at each pre unit's spike step ``tx`` into ``xk (2, n_pre, R)``; then
     ``x1``/``x2`` take their step-``T`` values. ``xr``/``yr (R,)``: the epoch's
-    trace random numbers."""
+    trace random numbers. Each step is one loop over the contiguous axis (pre or
+    post units times replicas), which vectorises."""
     T = xh.shape[0] - 1
     n_pre, R = x1.shape
     n_post = y.shape[1]
+    M, N = n_pre * R, n_post * R
+    xh2 = xh.reshape(T + 1, 2, M)
+    yh2 = yh.reshape(T + 1, 3, N)
+    x11, x21, tx1, xk2 = x1.reshape(M), x2.reshape(M), tx.reshape(M), xk.reshape(2, M)
+    y2 = y.reshape(3, N)
+    # the random numbers along the contiguous axis (replica fastest)
+    xrq = np.empty((n_pre, R))
+    yrq = np.empty((n_post, R))
     for i in range(n_pre):
-        for r in range(R):
-            a, b = x1[i, r], x2[i, r]
-            xh[0, 0, i, r] = a
-            xh[0, 1, i, r] = b
-            hit = tx[i, r]
-            for k in range(1, T + 1):
-                a = _decay(a, cx1, xr[r]) if live1 else 0
-                b = _decay(b, cx2, xr[r]) if live2 else 0
-                if hit == k:
-                    a = min(max(a, 0), _X_MAX)
-                    b = min(max(b, 0), _X_MAX)
-                xh[k, 0, i, r] = a
-                xh[k, 1, i, r] = b
-            x1[i, r] = a
-            x2[i, r] = b
-            xk[0, i, r] = xh[hit, 0, i, r]
-            xk[1, i, r] = xh[hit, 1, i, r]
+        xrq[i] = xr
+    for j in range(n_post):
+        yrq[j] = yr
+    xrq, yrq = xrq.reshape(M), yrq.reshape(N)
+    zero, top = np.int32(0), np.int32(_X_MAX)
+    for q in range(M):
+        xh2[0, 0, q] = x11[q]
+        xh2[0, 1, q] = x21[q]
+    for k in range(1, T + 1):
+        for q in range(M):
+            a = _decay(xh2[k - 1, 0, q], cx1, xrq[q]) if live1 else zero
+            b = _decay(xh2[k - 1, 1, q], cx2, xrq[q]) if live2 else zero
+            hit = tx1[q] == k
+            xh2[k, 0, q] = min(max(a, zero), top) if hit else a
+            xh2[k, 1, q] = min(max(b, zero), top) if hit else b
+    for q in range(M):
+        x11[q] = xh2[T, 0, q]
+        x21[q] = xh2[T, 1, q]
+        xk2[0, q] = xh2[tx1[q], 0, q]
+        xk2[1, q] = xh2[tx1[q], 1, q]
     for f in range(3):
-        for j in range(n_post):
-            for r in range(R):
-                v = y[f, j, r]
-                yh[0, f, j, r] = v
-                for k in range(1, T + 1):
-                    v = _decay(v, cy, yr[r])
-                    yh[k, f, j, r] = v
+        for q in range(N):
+            yh2[0, f, q] = y2[f, q]
+        for k in range(1, T + 1):
+            for q in range(N):
+                yh2[k, f, q] = _decay(yh2[k - 1, f, q], cy, yrq[q])
 
 
 @njit(cache=True)
@@ -131,9 +158,10 @@ def round_saturate(acc, thr, lo, hi):
     """Stochastic rounding of an accumulator value to a state value (the numpy
     model's ``floor(acc / 128) + (rand < frac)``, one random number per epoch, as
     :func:`round_threshold` ``thr``), then saturation to ``lo..hi``."""
-    # acc / ROUND_DIV is exact: its floor is acc >> 7, its fraction (acc & 127) / 128
-    q = (acc >> _ROUND_BITS) + (1 if (acc & (_ROUND_DIV - 1)) > thr else 0)
-    return np.int32(min(max((q * _ROUND_DIV) >> _ACC_SHIFT, lo), hi))
+    # acc / ROUND_DIV is exact: its floor is acc >> 7, its fraction (acc & 127) / 128;
+    # int32 throughout (|acc| < 2^16), no branch: the learning loop vectorises
+    q = np.int32((acc >> _ROUND_BITS) + np.int32((acc & (_ROUND_DIV - 1)) > thr))
+    return min(max(np.int32(np.int32(q * _ROUND_DIV) >> _ACC_SHIFT), lo), hi)
 
 
 @njit(cache=True)
