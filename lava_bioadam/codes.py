@@ -5,7 +5,8 @@ The Lava process models of :mod:`lava_bioadam.processes.hidden_unit` and
 ``step`` every time step; the integer golden model of the network calls the very
 same objects, so both levels run literally the same neuron code.
 
-Codes (float: the float encoding's scales, no rounding):
+Codes (float: the float encoding's scales, no rounding; fixed point: integers, which
+the units below compute from their inputs up to the rounding of their constants):
 
 * activity ``h`` in [0, 1] -> ``H = round(h * h_scale)``, payload ``2 H``; every
   population also has an always-on bias unit (``h = 1``);
