@@ -5,7 +5,8 @@ The Lava process models of :mod:`lava_bioadam.processes.hidden_unit` and
 ``step`` every time step; the integer golden model of the network calls the very
 same objects, so both levels run literally the same neuron code.
 
-Codes (``fixed``: integers; float: the float encoding's scales, no rounding):
+Codes (float: the float encoding's scales, no rounding; fixed point: integers, which
+the units below compute from their inputs up to the rounding of their constants):
 
 * activity ``h`` in [0, 1] -> ``H = round(h * h_scale)``, payload ``2 H``; every
   population also has an always-on bias unit (``h = 1``);
@@ -20,6 +21,14 @@ Codes (``fixed``: integers; float: the float encoding's scales, no rounding):
 An encoding is any object with ``h_scale``, ``e_scale``, ``w_scale``, ``g_scale``
 (physical -> connection units, ``g_scale`` = G; see ``lava_bioadam.rules``).
 
+Fixed point (``fixed``), the units compute in integers only, from the dendritic
+sums ``A`` they receive and the integer constants of
+:mod:`lava_bioadam.rules.units` (a ``HiddenCode`` / ``OutputCode``, or any object
+with the same fields): decoding is a multiply and a rounding shift, the clipped
+ReLU and its gate compare ``A`` with the accumulator value of 1, and the output
+error is :func:`lava_bioadam.engine.neuron.softmax_q` minus the one-hot label.
+Only the per-sample ``loss`` (a diagnostic, not state) is a float.
+
 Units act at the steps of :func:`lava_bioadam.rules.network.schedule`. Third factors are held from the step they are computed to the end
 of the sample, so every connection sees them at its learning epoch (step ``T``).
 """
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lava_bioadam.engine import neuron
 from lava_bioadam.engine import widths as W
 from lava_bioadam.model.network import softmax
 
@@ -43,12 +53,9 @@ def activity_code(h, enc, fixed: bool) -> np.ndarray:
     return np.rint(v).astype(np.int32) if fixed else v
 
 
-def error_code(e, enc, fixed: bool) -> np.ndarray:
-    """Code ``E`` of signed errors (int32 saturated to +-127 if ``fixed``)."""
-    v = np.asarray(e, dtype=float) * enc.e_scale
-    if fixed:
-        return np.clip(np.rint(v), -E_MAX_CODE, E_MAX_CODE).astype(np.int32)
-    return v
+def error_code(e, enc) -> np.ndarray:
+    """Float code ``E = e e_scale`` of signed errors (float units)."""
+    return np.asarray(e, dtype=float) * enc.e_scale
 
 
 def activity_payload(codes, enc, fixed: bool) -> np.ndarray:
@@ -73,6 +80,48 @@ def decode_forward(a, enc) -> np.ndarray:
 def decode_feedback(a, enc) -> np.ndarray:
     """Physical ``B e`` from a feedback connection's output (payload ``2 E``)."""
     return np.asarray(a, dtype=float) / (2.0 * enc.w_scale * enc.e_scale)
+
+
+# -- integer unit arithmetic (fixed point) -----------------------------------------
+def accumulate(a_in) -> np.ndarray:
+    """Dendritic sums as the unit keeps them: saturated to ``NEURON_ACC_BITS``
+    (int64)."""
+    return neuron.saturate(a_in, W.NEURON_ACC_BITS)
+
+
+def activity_from_acc(A, code) -> np.ndarray:
+    """Clipped ReLU: activity code ``H = min((clip(A, 0, a_one) h_mant) >> h_shift,
+    127)`` (rounded), int32."""
+    a = np.clip(np.asarray(A, dtype=np.int64), 0, code.a_one)
+    return np.minimum(neuron.mul_shift(a, code.h_mant, code.h_shift),
+                      E_MAX_CODE).astype(np.int32)
+
+
+def relu_gate(A, code) -> np.ndarray:
+    """Clipped-ReLU derivative on the accumulator: ``0 < A < a_one`` (bool)."""
+    A = np.asarray(A)
+    return (A > 0) & (A < code.a_one)
+
+
+def error_from_feedback(fb, gate, code) -> np.ndarray:
+    """Error code ``E = gate ? sat127((clip(fb, +-fb_max) e_mant) >> e_shift) : 0``
+    (rounded), int32."""
+    f = np.clip(np.asarray(fb, dtype=np.int64), -code.fb_max, code.fb_max)
+    E = np.clip(neuron.mul_shift(f, code.e_mant, code.e_shift), -E_MAX_CODE, E_MAX_CODE)
+    return np.where(gate, E, 0).astype(np.int32)
+
+
+def output_error_code(A, label: int, code) -> np.ndarray:
+    """Output error code of ``softmax(z) - onehot(label)`` from the accumulators
+    ``A`` (n,): base-2 exponents ``x = (min(max A - A, d_cap) x_mant) >> x_shift``,
+    :func:`~lava_bioadam.engine.neuron.softmax_q`, minus ``2**SOFTMAX_P_BITS`` at
+    the label, times ``e_mant >> e_shift``, saturated to +-127. int32."""
+    A = np.asarray(A, dtype=np.int64)
+    d = np.minimum(A.max() - A, code.d_cap)
+    p = neuron.softmax_q(neuron.mul_shift(d, code.x_mant, code.x_shift))
+    p[int(label)] -= 2 ** W.SOFTMAX_P_BITS
+    return np.clip(neuron.mul_shift(p, code.e_mant, code.e_shift),
+                   -E_MAX_CODE, E_MAX_CODE).astype(np.int32)
 
 
 def third_factors_error(E, enc, fixed: bool) -> np.ndarray:
@@ -114,20 +163,41 @@ class HiddenUnits:
         feedback connection carrying this layer's error back (``B_l``): decodes
         ``a_in``, codes ``E``.
     enc_out: encoding of ``W_{l+1}`` / ``B_{l+1}``: codes ``H``, decodes ``fb_in``.
+    code: the integer constants (``HiddenCode`` fields) of the fixed-point units;
+        required if ``fixed``.
+
+    State: ``a`` the pre-activation of this sample (fixed: the accumulator ``A``,
+    ``NEURON_ACC_BITS``; float: physical), ``H`` and ``E`` its codes (8 bits).
     """
 
     def __init__(self, n: int, t_sample: int, fwd_step: int, err_step: int, enc_in,
-                 enc_out, fixed: bool):
+                 enc_out, fixed: bool, code=None):
         self.n, self.t_sample = int(n), int(t_sample)
         self.fwd_step, self.err_step = int(fwd_step), int(err_step)
         self.enc_in, self.enc_out, self.fixed = enc_in, enc_out, bool(fixed)
+        if self.fixed and code is None:
+            raise ValueError("fixed-point hidden units need their integer constants (code)")
+        self.code = code
         dt = _dtype(fixed)
         self.zero_s = np.zeros(self.n + 1, dtype=dt)
         self.zero_e = np.zeros(self.n, dtype=dt)
         self.zero_y = np.zeros((3, self.n), dtype=dt)
-        self.a = np.zeros(self.n)          # physical pre-activation of this sample
+        self.a = np.zeros(self.n, dtype=dt)
         self.H = np.zeros(self.n, dtype=dt)
         self.E = np.zeros(self.n, dtype=dt)
+
+    def _forward(self, a_in):
+        if self.fixed:
+            self.a = accumulate(a_in).astype(np.int32)
+            return activity_from_acc(self.a, self.code)
+        self.a = decode_forward(a_in, self.enc_in)
+        return activity_code(self.a, self.enc_out, False)
+
+    def _error(self, fb_in):
+        if self.fixed:
+            return error_from_feedback(fb_in, relu_gate(self.a, self.code), self.code)
+        grad = ((self.a > 0.0) & (self.a < 1.0)).astype(float)
+        return error_code(grad * decode_feedback(fb_in, self.enc_out), self.enc_in)
 
     def step(self, k: int, a_in, fb_in):
         """Within-sample step ``k`` (1..T) with this step's inputs; returns
@@ -137,13 +207,10 @@ class HiddenUnits:
             self.H = self.zero_e.copy()
             self.E = self.zero_e.copy()
         if k == self.fwd_step:
-            self.a = decode_forward(a_in, self.enc_in)
-            self.H = activity_code(self.a, self.enc_out, self.fixed)
+            self.H = self._forward(a_in)
             s_out = activity_payload(self.H, self.enc_out, self.fixed)
         if k == self.err_step:
-            grad = ((self.a > 0.0) & (self.a < 1.0)).astype(float)
-            e = grad * decode_feedback(fb_in, self.enc_out)
-            self.E = error_code(e, self.enc_in, self.fixed)
+            self.E = self._error(fb_in)
             e_out = (2 * self.E).astype(self.E.dtype)
         y_fwd = (third_factors_error(self.E, self.enc_in, self.fixed) if k >= self.err_step
                  else self.zero_y)
@@ -156,13 +223,19 @@ class OutputUnits:
     """The output population: softmax cross-entropy error ``softmax(z) - onehot``.
 
     enc: encoding of the forward connection into the output (``W_L``) and of the
-        feedback ``B_L``. Records, per sample, the prediction ``argmax z`` and the
-        loss ``-log softmax(z)[label]`` of the forward pass before learning.
+        feedback ``B_L``. code: the integer constants (``OutputCode`` fields) of the
+        fixed-point units, required if ``fixed``; they compute the error with
+        :func:`output_error_code` (float units: the exact softmax). Records, per
+        sample, the prediction ``argmax z`` and the loss ``-log softmax(z)[label]``
+        (exact, a float diagnostic) of the forward pass before learning.
     """
 
-    def __init__(self, n: int, t_sample: int, err_step: int, enc, fixed: bool):
+    def __init__(self, n: int, t_sample: int, err_step: int, enc, fixed: bool, code=None):
         self.n, self.t_sample, self.err_step = int(n), int(t_sample), int(err_step)
         self.enc, self.fixed = enc, bool(fixed)
+        if self.fixed and code is None:
+            raise ValueError("fixed-point output units need their integer constants (code)")
+        self.code = code
         dt = _dtype(fixed)
         self.zero_e = np.zeros(self.n, dtype=dt)
         self.zero_y = np.zeros((3, self.n), dtype=dt)
@@ -176,41 +249,57 @@ class OutputUnits:
         if k == 1:
             self.E = self.zero_e.copy()
         if k == self.err_step:
-            z = decode_forward(a_in, self.enc)
-            p = softmax(z)
-            self.pred = int(np.argmax(z))
-            self.loss = float(-np.log(max(p[int(label)], 1e-300)))
-            p[int(label)] -= 1.0
-            self.E = error_code(p, self.enc, self.fixed)
+            label = int(label)
+            if self.fixed:
+                A = accumulate(a_in)
+                self.pred = int(np.argmax(A))
+                self.E = output_error_code(A, label, self.code)
+                p = softmax(decode_forward(A, self.enc))
+            else:
+                z = decode_forward(a_in, self.enc)
+                self.pred = int(np.argmax(z))
+                p = softmax(z)
+                e = p.copy()
+                e[label] -= 1.0
+                self.E = error_code(e, self.enc)
+            self.loss = float(-np.log(max(p[label], 1e-300)))
             e_out = (2 * self.E).astype(self.E.dtype)
         y = (third_factors_error(self.E, self.enc, self.fixed) if k >= self.err_step
              else self.zero_y)
         return e_out, y
 
 
-def forward_batch(x, weights, encs, fixed: bool, weight_exp: int = 0):
+def forward_batch(x, weights, encs, fixed: bool, weight_exp: int = 0, units=None):
     """Batched forward pass of the coded network, the same arithmetic as the units.
 
     x: ``(n_samples, n_in)`` in [0, 1]; weights: connection-unit matrices
-    ``W_l`` ``(n_l, n_{l-1} + 1)``; encs: their encodings. Returns the physical
-    output pre-activations ``(n_samples, n_out)``.
+    ``W_l`` ``(n_l, n_{l-1} + 1)``; encs: their encodings; units: the integer
+    constants of each layer's units (``NetworkRules.unit_codes()``), required if
+    ``fixed``. Returns the physical output pre-activations ``(n_samples, n_out)``.
     """
+    if fixed and units is None:
+        raise ValueError("the fixed-point forward pass needs the units' integer constants")
     payload = input_payload(x, encs[0], fixed)
     for l, (w, enc) in enumerate(zip(weights, encs)):
         acc = payload.astype(np.int64 if fixed else float) @ np.asarray(w).T
-        if fixed and weight_exp:
-            acc = acc << weight_exp if weight_exp > 0 else acc >> -weight_exp
-        a = decode_forward(acc, enc)
+        if fixed:
+            if weight_exp:
+                acc = acc << weight_exp if weight_exp > 0 else acc >> -weight_exp
+            acc = accumulate(acc)
         if l == len(weights) - 1:
-            return a
-        codes = activity_code(a, encs[l + 1], fixed)
+            return decode_forward(acc, enc)
+        if fixed:
+            codes = activity_from_acc(acc, units[l])
+        else:
+            codes = activity_code(decode_forward(acc, enc), encs[l + 1], False)
         payload = activity_payload(codes, encs[l + 1], fixed)
     raise ValueError("no layers")
 
 
-def evaluate(x, labels, weights, encs, fixed: bool) -> dict:
-    """Test accuracy and mean cross-entropy of the coded network."""
-    z = forward_batch(x, weights, encs, fixed)
+def evaluate(x, labels, weights, encs, fixed: bool, units=None) -> dict:
+    """Test accuracy and mean cross-entropy of the coded network (``units``: as
+    :func:`forward_batch`)."""
+    z = forward_batch(x, weights, encs, fixed, units=units)
     p = softmax(z)
     labels = np.asarray(labels, dtype=int)
     loss = -np.log(np.maximum(p[np.arange(len(labels)), labels], 1e-300))

@@ -73,12 +73,37 @@ def test_replicas_equal_independent_runs():
     assert not np.array_equal(runs[0].final["W"][1]["weights"], runs[1].final["W"][1]["weights"])
 
 
-def test_numpy_decides_output_codes_near_ties():
-    """With a tie margin of 1 every output error step is decided by the numpy model;
-    the run stays identical (this is the path that keeps exp out of the state)."""
-    nr, x, lab, W0, B0 = _setup(4, n=10)
-    runs = fast.run_fast_replicas(nr, x, lab, [W0], [B0], [4], record=True, tie_margin=1.0)
-    assert_same_run(run_l2(nr, x, lab, W0, B0, rng_seed=4, record=True), runs[0])
+def test_unit_kernels_equal_the_numpy_codes():
+    """The compiled hidden and output steps give the integer codes of
+    ``lava_bioadam.codes`` for random inputs reaching every saturation."""
+    from lava_bioadam import codes
+    from lava_bioadam.golden import fast_kernels as K
+    nr = build_network_rules(PARAMS, (12, 7, 5))
+    hc, oc = nr.unit_codes()
+    rng = np.random.default_rng(3)
+    n, R = 7, 40
+    for lim in (10 ** 3, 10 ** 5, 3 * 10 ** 7):
+        a_in, fb_in = rng.integers(-lim, lim, (2, n, R)).astype(np.int32)
+        a, H, E = (np.zeros((n, R), np.int32) for _ in range(3))
+        s_out, e_out = np.zeros((n + 1, R), np.int32), np.zeros((n, R), np.int32)
+        K.hidden_step(2, 2, 3, a_in, fb_in, a, H, E, s_out, e_out, hc.a_one, hc.h_mant,
+                      hc.h_shift, 254, hc.fb_max, hc.e_mant, hc.e_shift)
+        K.hidden_step(3, 2, 3, a_in, fb_in, a, H, E, s_out, e_out, hc.a_one, hc.h_mant,
+                      hc.h_shift, 254, hc.fb_max, hc.e_mant, hc.e_shift)
+        A = codes.accumulate(a_in)
+        assert np.array_equal(H, codes.activity_from_acc(A, hc))
+        assert np.array_equal(E, codes.error_from_feedback(fb_in, codes.relu_gate(A, hc), hc))
+        out_in = a_in[:5]
+        labels = rng.integers(0, 5, R)
+        oE, oe = np.zeros((5, R), np.int32), np.zeros((5, R), np.int32)
+        z, pred = np.zeros((5, R), np.int64), np.zeros(R, np.int64)
+        K.output_error(out_in, labels, oc.d_cap, oc.x_mant, oc.x_shift, oc.e_mant,
+                       oc.e_shift, oE, oe, z, pred)
+        for r in range(R):
+            want = codes.output_error_code(codes.accumulate(out_in[:, r]), labels[r], oc)
+            assert np.array_equal(oE[:, r], want), (lim, r)
+            assert pred[r] == np.argmax(codes.accumulate(out_in[:, r]))
+        assert np.array_equal(oe, 2 * oE)
 
 
 def test_epochs_and_chunks():

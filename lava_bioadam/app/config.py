@@ -49,11 +49,15 @@ class DataConfig:
 
 @dataclass
 class NetworkConfig:
-    """Layer sizes (input first), loss, and how errors travel back."""
+    """Layer sizes (input first), loss, and how errors travel back. ``softmax``:
+    the float64 reference's output error with the exact softmax or with the
+    fixed-point units' integer approximation (``approx``); the Loihi backends
+    always use the approximation (``lava-float``: exact)."""
     sizes: list[int] = field(default_factory=lambda: [64, 64, 10])
     loss: Literal["cross_entropy", "mse"] = "cross_entropy"
     feedback: Literal["backprop", "alignment", "predisposition"] = "predisposition"
     init_scale: float = 1.0
+    softmax: Literal["exact", "approx"] = "exact"
 
 
 @dataclass

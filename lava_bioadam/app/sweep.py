@@ -61,7 +61,7 @@ def run_point(cfg: Config, data: Split, point: dict, seeds) -> list:
     rows = []
     for s, run in zip(seeds, runs):
         W = [conn["weights"] for conn in run.final["W"]]
-        ev = codes.evaluate(data.x_test, data.y_test, W, encs, True)
+        ev = codes.evaluate(data.x_test, data.y_test, W, encs, True, nr.unit_codes())
         rows.append({**point, "seed": int(s), "test_accuracy": ev["accuracy"],
                      "test_loss": ev["loss"]})
     return rows

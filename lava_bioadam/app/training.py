@@ -13,7 +13,8 @@ from lava_bioadam.app.data import Split
 from lava_bioadam.errors import ConfigError
 from lava_bioadam.golden.fast import run_fast
 from lava_bioadam.golden.network import conn_init, initial_weights, run_l2
-from lava_bioadam.model.network import Network, symmetry
+from lava_bioadam.engine.neuron import approx_softmax
+from lava_bioadam.model.network import Network, softmax, symmetry
 from lava_bioadam.model.optimizers import (SGD, Adam, Optimizer, SynapticAdam, SynapticN1,
                                            SynapticN2)
 from lava_bioadam.rules.network import FEEDBACK, NetworkRules, build_network_rules
@@ -46,9 +47,10 @@ def optimizer_factory(ocfg: OptimizerConfig) -> Callable[[tuple[int, int], np.nd
 def build_network(cfg: Config, seed: int) -> Network:
     """The config's network with weights drawn from ``seed``."""
     rng = np.random.default_rng(seed)
+    sm = approx_softmax if cfg.network.softmax == "approx" else softmax
     return Network.create(cfg.network.sizes, cfg.network.feedback,
                           optimizer_factory(cfg.optimizer), rng, cfg.network.loss,
-                          cfg.network.init_scale)
+                          cfg.network.init_scale, sm)
 
 
 def check_data(cfg: Config, data: Split) -> None:
@@ -127,8 +129,9 @@ def presentation_order(n_train: int, epochs: int, seed: int) -> np.ndarray:
 def _record(nr, data, precision, epoch, W, B):
     encs = nr.encodings(precision)
     fixed = precision == "fixed"
-    test = codes.evaluate(data.x_test, data.y_test, W, encs, fixed)
-    train = codes.evaluate(data.x_train, data.y_train, W, encs, fixed)
+    units = nr.unit_codes() if fixed else None
+    test = codes.evaluate(data.x_test, data.y_test, W, encs, fixed, units)
+    train = codes.evaluate(data.x_train, data.y_train, W, encs, fixed, units)
     sym = [symmetry(W[l] / encs[l].w_scale, B[l] / encs[l].w_scale)
            for l in range(1, len(W)) if B[l] is not None]
     return {"epoch": epoch, "test_accuracy": test["accuracy"], "test_loss": test["loss"],

@@ -87,3 +87,19 @@ Y_TAU_3F = 2 ** 16 - 1                 # y1..y3 taus a three-factor rule fixes (
 SIGN_MODES = ("mixed", "excitatory", "inhibitory")
 GRADED_CFGS = ("use_regular_impulse", "overwrite", "add_with_saturation",
                "add_without_saturation")
+
+# -- neuron microcode of the fixed_pt units (integers only) -----------------------
+# Every state a unit keeps, and every intermediate value of its step, is an integer
+# of the width named here; products are formed in NEURON_PRODUCT_BITS and the
+# constants are chosen so that they fit (lava_bioadam.rules.units checks this).
+NEURON_ACC_BITS = MSG_BITS             # dendritic accumulator A (signed), as received
+NEURON_PRODUCT_BITS = 32               # a unit's multiplier output (signed)
+NEURON_MANT_BITS = 8                   # unsigned mantissa of a decode constant (128..255)
+NEURON_SHIFT_MAX = 24                  # largest right shift of a decode constant
+# output unit: softmax(z) - onehot without exp or division
+SOFTMAX_EXP_FRAC = 5                   # fractional bits of the base-2 exponent x
+SOFTMAX_ONE_BITS = 12                  # 2^-x table in units of 2^-12 (13-bit entries)
+SOFTMAX_SUM_BITS = 24                  # sum of the 2^-x terms (unsigned)
+SOFTMAX_NORM_BITS = 11                 # the sum, normalised, has 12 bits: 2^11..2^12-1
+SOFTMAX_RECIP_INDEX = 5                # reciprocal table: 5 bits after the leading one
+SOFTMAX_P_BITS = 12                    # probabilities in units of 2^-12

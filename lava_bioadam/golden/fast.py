@@ -14,14 +14,11 @@ and the encodings' constants, into a cache folder (``$LAVA_BIOADAM_CACHE``, else
 folder), and numba compiles it with ``cache=True``: a later run with the same rules
 loads the machine code instead of compiling (about 10 s) again.
 
-Bit-exactness does not depend on the CPU: every float operation on the compared
-state is the numpy model's (division, clip, rint, multiplication by a decay factor
-that numpy computed) in the same order. The one transcendental function, ``exp``
-in the output unit's softmax, is computed by numba only to find the error codes
-when no code is within 1e-9 (relative) of a rounding tie; otherwise the run stops
-there and the numpy model (:class:`lava_bioadam.codes.OutputUnits`) computes that
-step's codes. The per-sample loss (a float diagnostic, not state) is computed by
-numpy from the exact output pre-activations afterwards.
+Bit-exactness does not depend on the CPU: the units compute in integers only, and
+every float operation of the traces (multiplication by a decay factor that numpy
+computed, floor) is the numpy model's, in the same order. The per-sample loss (a
+float diagnostic, not state) is computed by numpy from the output accumulators
+afterwards.
 """
 from __future__ import annotations
 
@@ -267,47 +264,43 @@ class _Spec:
             g.append(f"CX1_{m} = {_f(cx[0])}; CX2_{m} = {_f(cx[1])}; CY_{m} = {_f(cy)}")
             g.append(f"LIVE1_{m} = {bool(live[0])}; LIVE2_{m} = {bool(live[1])}")
         gain = lambda enc: int(np.array([enc.g_scale]).astype(np.int32)[0])  # noqa: E731
+        units = nr.unit_codes()
         for l in range(1, L + 1):
-            e_in = encs[l - 1]
-            g.append(f"DEN_FWD_{l} = {_f(2.0 * e_in.w_scale * e_in.h_scale)}")
-            g.append(f"ES_IN_{l} = {_f(e_in.e_scale)}; G_IN_{l} = {gain(e_in)}")
+            e_in, u = encs[l - 1], units[l - 1]
+            g.append(f"G_IN_{l} = {gain(e_in)}")
             if l < L:
                 e_out = encs[l]
                 bias = int((2 * np.array([np.rint(e_out.h_scale)])).astype(np.int32)[0])
-                g.append(f"HS_OUT_{l} = {_f(e_out.h_scale)}; BIAS_{l} = {bias}")
-                g.append(f"DEN_FB_{l} = {_f(2.0 * e_out.w_scale * e_out.e_scale)}")
-                g.append(f"G_OUT_{l} = {gain(e_out)}")
+                g.append(f"BIAS_{l} = {bias}; G_OUT_{l} = {gain(e_out)}")
+                g.append(f"HC_{l} = ({u.a_one}, {u.h_mant}, {u.h_shift}, {u.fb_max}, "
+                         f"{u.e_mant}, {u.e_shift})")
+            else:
+                g.append(f"OC = ({u.d_cap}, {u.x_mant}, {u.x_shift}, {u.e_mant}, {u.e_shift})")
         nB = len(self.conns) - L
         idx_B = {m: L + m - 1 for m in range(1, L)} if nB else {}
         r = ["", "@njit(cache=True)",
-             "def run(s0, k0, n, payload, labels, e_over, use_over, xr, yr, cr, zs, preds,"
-             " conns, ha, hu, out, margin):",
+             "def run(n, payload, labels, xr, yr, cr, zs, preds, conns, ha, hu, out):",
              "    oE, oe = out"]
         for m in range(len(self.conns)):
             r.append(f"    C{m} = conns[{m}]")
-        r += ["    for s in range(s0, n):",
-              "        kk = k0 if s == s0 else 1",
-              f"        for k in range(kk, {T + 1}):",
+        r += ["    for s in range(n):",
+              f"        for k in range(1, {T + 1}):",
               "            if k == 1:",
               "                oE[:, :] = 0"]
         I = " " * 12
         errL = sch["err_step"][L]
         r += [I + f"sent_e{L} = k == {errL}",
               I + f"if sent_e{L}:",
-              I + f"    ok = K.output_error(C{L - 1}[7], labels[s], DEN_FWD_{L}, ES_IN_{L}, "
-                  "oE, oe, zs[s], preds[s], margin)",
-              I + "    if not ok:",
-              I + "        if use_over and s == s0 and k == k0:",
-              I + "            K.set_error(e_over, oE, oe)",
-              I + "        else:",
-              I + "            return s, k",
+              I + f"    K.output_error(C{L - 1}[7], labels[s], OC[0], OC[1], OC[2], OC[3], "
+                  "OC[4], oE, oe, zs[s], preds[s])",
               I + f"K.third_factors(C{L - 1}[6], k, {errL}, True, oE, G_IN_{L})"]
         for l in range(1, L):
             fb = idx_B[l]
             H, E, so, eo = (f"hu[{l - 1}][{q}]" for q in range(4))
             r += [I + f"sent_s{l}, sent_e{l} = K.hidden_step(k, {sch['fwd_step'][l]}, "
                       f"{sch['err_step'][l]}, C{l - 1}[7], C{fb}[7], ha[{l - 1}], {H}, {E}, "
-                      f"{so}, {eo}, DEN_FWD_{l}, HS_OUT_{l}, BIAS_{l}, DEN_FB_{l}, ES_IN_{l})",
+                      f"{so}, {eo}, HC_{l}[0], HC_{l}[1], HC_{l}[2], BIAS_{l}, HC_{l}[3], "
+                      f"HC_{l}[4], HC_{l}[5])",
                   I + f"K.third_factors(C{l - 1}[6], k, {sch['err_step'][l]}, True, {E}, "
                       f"G_IN_{l})",
                   I + f"K.third_factors(C{fb}[6], k, {sch['fwd_step'][l]}, False, {H}, "
@@ -338,7 +331,6 @@ class _Spec:
                       f"{c}[5], {c}[10], {c}[11], {c}[8][{T}], {c}[9][{T}], {c}[12], "
                       "every, thr)",
                   I + f"    {c}[5][:, :] = 0"]
-        r.append("    return n, 0")
         return "\n".join(g + r) + "\n"
 
 
@@ -405,14 +397,12 @@ class FastNetwork:
             conns.append(tuple(st))
         self.conns = tuple(conns)
         sizes = nr.sizes
-        self.ha = tuple(np.zeros((sizes[l], R)) for l in range(1, self.L))
+        self.ha = tuple(np.zeros((sizes[l], R), np.int32) for l in range(1, self.L))
         self.hu = tuple((np.zeros((sizes[l], R), np.int32), np.zeros((sizes[l], R), np.int32),
                          np.zeros((sizes[l] + 1, R), np.int32),
                          np.zeros((sizes[l], R), np.int32)) for l in range(1, self.L))
         self.out = (np.zeros((sizes[-1], R), np.int32), np.zeros((sizes[-1], R), np.int32))
         self.encs = nr.encodings("fixed")
-        self._out_spec = codes.OutputUnits(sizes[-1], self.T, nr.schedule["err_step"][self.L],
-                                           self.encs[-1], True)
         n_adv = self.T * W.RANDOM_ADVANCES_PER_STEP
         self._n_adv = n_adv
         # the trace and synaptic-variable streams of the numpy model's connections,
@@ -420,10 +410,6 @@ class FastNetwork:
         self._x_rng = [[n.W[l]._x_rng for n in nets] for l in range(self.L)]
         self._y_rng = [[n.W[l]._y_rng for n in nets] for l in range(self.L)]
         self._c_rng = nets[0].W[0]._c_rng
-        self.fallbacks = 0                        # output steps the numpy model decided
-        #: relative distance from a rounding tie below which numpy decides an
-        #: output step (1.0: numpy decides every one; for testing that path)
-        self.tie_margin = fast_kernels.TIE_MARGIN
 
     def __getstate__(self):
         """Picklable (a checkpoint): everything but the compiled module."""
@@ -448,28 +434,17 @@ class FastNetwork:
 
     def run_chunk(self, payload, labels):
         """Present ``m`` samples: ``payload (m, n_0 + 1, R)`` ints (with bias),
-        ``labels (m, R)``. Returns ``(pred (m, R), z (m, n_L, R))``."""
+        ``labels (m, R)``. Returns ``(pred (m, R), A (m, n_L, R))``, ``A`` the output
+        accumulators."""
         m = payload.shape[0]
         xr, yr, cr = self._streams(m)
         payload = np.ascontiguousarray(payload, dtype=np.int32)
         labels = np.ascontiguousarray(labels, dtype=np.int64)
-        zs = np.zeros((m, self.nr.sizes[-1], self.R))
+        zs = np.zeros((m, self.nr.sizes[-1], self.R), dtype=np.int64)
         preds = np.zeros((m, self.R), dtype=np.int64)
-        e_over = np.zeros((self.nr.sizes[-1], self.R), dtype=np.int32)
-        s0, k0, use = 0, 1, False
-        while True:
-            s, k = self.mod.run(s0, k0, m, payload, labels, e_over, use, xr, yr, cr, zs,
-                                preds, self.conns, self.ha, self.hu, self.out,
-                                self.tie_margin)
-            if s >= m:
-                return preds, zs
-            # the numpy model decides this output step (a code near a rounding tie)
-            a_in = self.conns[self.L - 1][7]
-            for r in range(self.R):
-                self._out_spec.step(k, a_in[:, r].astype(np.int32), int(labels[s, r]))
-                e_over[:, r] = self._out_spec.E
-            self.fallbacks += 1
-            s0, k0, use = s, k, True
+        self.mod.run(m, payload, labels, xr, yr, cr, zs, preds, self.conns, self.ha, self.hu,
+                     self.out)
+        return preds, zs
 
     def snapshot(self, r: int = 0) -> dict:
         """Replica ``r``'s state in :meth:`GoldenNetwork.snapshot`'s form."""
@@ -491,23 +466,23 @@ class FastNetwork:
                 [None if c is None else c["weights"] for c in snap["B"]])
 
 
-def _loss(z, labels) -> np.ndarray:
-    """Per-sample cross-entropy from exact pre-activations ``z (n, n_out)`` (numpy)."""
-    p = codes.softmax(z)
+def _loss(acc, labels, enc) -> np.ndarray:
+    """Per-sample cross-entropy from the output accumulators ``acc (n, n_out)``
+    (numpy, as ``codes.OutputUnits``)."""
+    p = codes.softmax(codes.decode_forward(acc, enc))
     return -np.log(np.maximum(p[np.arange(len(labels)), labels], 1e-300))
 
 
 def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
                       epoch_size: int | None = None, on_epoch: Callable | None = None,
-                      chunk: int = CHUNK, tie_margin: float | None = None,
+                      chunk: int = CHUNK,
                       progress: Callable | None = None, on_checkpoint: Callable | None = None,
                       state: dict | None = None) -> list:
     """``R`` independent runs of the golden model in one compiled loop.
 
     x: samples ``(n, n_0)`` shared by all replicas or ``(R, n, n_0)``; labels ``(n,)``
     or ``(R, n)``; W0s, B0s, rng_seeds: one per replica. ``on_epoch(r, W, B)`` is
-    called for every replica every ``epoch_size`` samples. ``tie_margin``: see
-    :attr:`FastNetwork.tie_margin` (default :data:`fast_kernels.TIE_MARGIN`). Returns one
+    called for every replica every ``epoch_size`` samples. Returns one
     :class:`NetRun` per replica, each equal to ``run_l2`` of that replica.
     ``progress(samples_done, correct)`` (replica 0) after every compiled chunk;
     ``on_checkpoint(state)`` after the ``on_epoch`` calls of an epoch: passing
@@ -529,14 +504,12 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
         net = FastNetwork(nr, W0s, B0s, rng_seeds)
         s = 0
         preds = np.zeros((n, R), dtype=np.int64)
-        zs = np.zeros((n, nr.sizes[-1], R))
+        zs = np.zeros((n, nr.sizes[-1], R), dtype=np.int64)
     else:
         net, s = state["net"], int(state["done"])
         preds, zs = state["pred"].copy(), state["z"].copy()
         if net.R != R or preds.shape != (n, R):
             raise ValueError("the state is of another run (replicas or samples differ)")
-    if tie_margin is not None:
-        net.tie_margin = float(tie_margin)
     records = [[] for _ in range(R)]
     epochs = [[] for _ in range(R)]
     bounds = set()
@@ -562,7 +535,8 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
                 on_checkpoint({"net": net, "done": s, "pred": preds, "z": zs})
     runs = []
     for r in range(R):
-        run = NetRun(preds[:, r].copy(), _loss(zs[:, :, r], lab[:, r]), net.snapshot(r),
+        run = NetRun(preds[:, r].copy(), _loss(zs[:, :, r], lab[:, r], net.encs[-1]),
+                     net.snapshot(r),
                      epochs=epochs[r])
         if record:
             run.states = stack_records(records[r])

@@ -4,8 +4,7 @@
 Every array has a trailing replica axis ``R``: connection states ``(n_post, n_pre, R)``,
 traces and unit states ``(n, R)``, all int32; arithmetic that the numpy model does
 in int32 wraps here the same way (``np.int32(...)`` of the exact value). Float operations are the numpy model's,
-in the same order (IEEE double, no fast-math), except the output unit's softmax:
-see :func:`output_error`.
+in the same order (IEEE double, no fast-math); the units compute in integers only.
 
 The rule-specific learning epoch (the products) is generated from the rules by
 :mod:`lava_bioadam.golden.fast`; these helpers are rule-independent.
@@ -16,6 +15,7 @@ import llvmlite.binding as llvm
 import numpy as np
 from numba import njit
 
+from lava_bioadam.engine import neuron
 from lava_bioadam.engine import widths as W
 
 #: LLVM's loop vectoriser gives up on a loop that needs more than 8 run-time
@@ -30,9 +30,13 @@ _E_MAX = W.X_MAX               # |E| codes, as codes.E_MAX_CODE
 _ROUND_DIV = W.ROUND_DIV
 _ROUND_BITS = W.ROUND_DIV.bit_length() - 1
 _ACC_SHIFT = W.ACC_SHIFT
-#: the output error code is computed here only when ``E * e_scale`` is at least
-#: this far (relative) from a rounding tie; else the numpy model decides
-TIE_MARGIN = 1e-9
+# the units' integer arithmetic (lava_bioadam.engine.neuron)
+_ACC_LIM = 2 ** (W.NEURON_ACC_BITS - 1) - 1
+_F, _F_MASK, _X_CAP = neuron.F, 2 ** neuron.F - 1, neuron.X_CAP
+_N, _K, _Q = neuron.N, neuron.K, neuron.Q
+_ONE_P = 2 ** neuron.Q
+_SUM_BITS = W.SOFTMAX_SUM_BITS
+_EXP2, _RECIP = neuron.EXP2.copy(), neuron.RECIP.copy()
 
 
 @njit(cache=True, inline="always")
@@ -164,12 +168,25 @@ def round_saturate(acc, thr, lo, hi):
     return min(max(np.int32(np.int32(q * _ROUND_DIV) >> _ACC_SHIFT), lo), hi)
 
 
+@njit(cache=True, inline="always")
+def mul_shift(x, mant, shift):
+    """``neuron.mul_shift``: ``(x mant + 2**(shift-1)) >> shift`` (int64)."""
+    return (np.int64(x) * mant + ((np.int64(1) << shift) >> 1)) >> shift
+
+
+@njit(cache=True, inline="always")
+def saturate_acc(v):
+    """A dendritic sum saturated to ``NEURON_ACC_BITS`` (``codes.accumulate``)."""
+    return min(max(np.int64(v), -_ACC_LIM), _ACC_LIM)
+
+
 @njit(cache=True)
 def hidden_step(k, fwd_step, err_step, a_in, fb_in, a, H, E, s_out, e_out,
-                den_fwd, h_scale, bias_payload, den_fb, e_scale):
-    """Step ``k`` of a hidden population (``codes.HiddenUnits.step``). ``a_in``,
-    ``fb_in (n, R)``: this step's inputs; fills ``s_out (n+1, R)`` and
-    ``e_out (n, R)``; returns whether each was sent."""
+                a_one, h_mant, h_shift, bias_payload, fb_max, e_mant, e_shift):
+    """Step ``k`` of a hidden population (``codes.HiddenUnits.step``, integers
+    only; constants of ``rules.units.HiddenCode``). ``a_in``, ``fb_in (n, R)``:
+    this step's inputs; ``a (n, R)`` the accumulators; fills ``s_out (n+1, R)``
+    and ``e_out (n, R)``; returns whether each was sent."""
     n, R = H.shape
     sent_s, sent_e = False, False
     if k == 1:
@@ -178,9 +195,9 @@ def hidden_step(k, fwd_step, err_step, a_in, fb_in, a, H, E, s_out, e_out,
     if k == fwd_step:
         for i in range(n):
             for r in range(R):
-                v = a_in[i, r] / den_fwd
-                a[i, r] = v
-                Hv = np.int64(np.rint(min(max(v, 0.0), 1.0) * h_scale))
+                A = saturate_acc(a_in[i, r])
+                a[i, r] = A
+                Hv = min(mul_shift(min(max(A, 0), a_one), h_mant, h_shift), _E_MAX)
                 H[i, r] = Hv
                 s_out[i, r] = 2 * Hv
         for r in range(R):
@@ -189,9 +206,10 @@ def hidden_step(k, fwd_step, err_step, a_in, fb_in, a, H, E, s_out, e_out,
     if k == err_step:
         for i in range(n):
             for r in range(R):
-                g = 1.0 if (a[i, r] > 0.0 and a[i, r] < 1.0) else 0.0
-                e = g * (fb_in[i, r] / den_fb)
-                Ev = np.int64(min(max(np.rint(e * e_scale), -_E_MAX), _E_MAX))
+                Ev = 0
+                if a[i, r] > 0 and a[i, r] < a_one:
+                    f = min(max(np.int64(fb_in[i, r]), -fb_max), fb_max)
+                    Ev = min(max(mul_shift(f, e_mant, e_shift), -_E_MAX), _E_MAX)
                 E[i, r] = Ev
                 e_out[i, r] = 2 * Ev
         sent_e = True
@@ -222,56 +240,52 @@ def third_factors(y, k, from_step, neg, code, gain):
 
 
 @njit(cache=True)
-def output_error(a_in, labels, den, e_scale, E, e_out, z, pred, margin):
-    """Output error step (``codes.OutputUnits.step``): ``z = a_in / den`` into
-    ``z (n, R)``, ``pred (R,)`` = argmax, and the error codes
-    ``E = clip(rint((softmax(z) - onehot) e_scale))`` into ``E``, ``e_out = 2 E``.
-
-    numba's ``exp`` may differ from numpy's in the last bit, so the codes are only
-    taken when every ``(softmax - onehot) e_scale`` is clear of a rounding tie by
-    ``margin`` (relative; :data:`TIE_MARGIN`); returns False (and writes no code)
-    otherwise: the caller then computes the codes with the numpy model. ``z`` and
-    ``pred`` are exact."""
-    n, R = z.shape
-    ok = True
-    for r in range(R):
-        best = 0
-        for i in range(n):
-            z[i, r] = a_in[i, r] / den
-            if z[i, r] > z[best, r]:
-                best = i
-        pred[r] = best
-    Etmp = np.empty((n, R), dtype=np.int64)
-    for r in range(R):
-        zmax = z[pred[r], r]
-        s = 0.0
-        for i in range(n):
-            s += np.exp(z[i, r] - zmax)
-        for i in range(n):
-            p = np.exp(z[i, r] - zmax) / s
-            if i == labels[r]:
-                p -= 1.0
-            v = p * e_scale
-            frac = v - np.floor(v)
-            if abs(frac - 0.5) <= margin * max(1.0, abs(v)):
-                ok = False
-            Etmp[i, r] = np.int64(min(max(np.rint(v), -_E_MAX), _E_MAX))
-    if ok:
-        for i in range(n):
-            for r in range(R):
-                E[i, r] = Etmp[i, r]
-                e_out[i, r] = 2 * Etmp[i, r]
-    return ok
+def softmax_q(x, p):
+    """``neuron.softmax_q`` of the exponents ``x (n,)`` into ``p (n,)`` (int64)."""
+    n = x.shape[0]
+    s = np.int64(0)
+    for i in range(n):
+        xi = min(x[i], _X_CAP)
+        p[i] = _EXP2[xi & _F_MASK] >> (xi >> _F)
+        s += p[i]
+    lead = 0
+    for b in range(1, _SUM_BITS):
+        if (s >> b) > 0:
+            lead += 1
+    sn = s >> (lead - _N)
+    r0 = _RECIP[(sn >> (_N - _K)) - (1 << _K)]
+    t = (sn * r0) >> _N
+    rr = (r0 * ((np.int64(2) << _N) - t) + (np.int64(1) << (_N - 1))) >> _N
+    sh = lead + _N - _Q
+    for i in range(n):
+        p[i] = (p[i] * rr + ((np.int64(1) << sh) >> 1)) >> sh
 
 
 @njit(cache=True)
-def set_error(E_new, E, e_out):
-    """Take error codes computed elsewhere (``E_new (n, R)``)."""
-    n, R = E.shape
-    for i in range(n):
-        for r in range(R):
-            E[i, r] = E_new[i, r]
-            e_out[i, r] = 2 * E_new[i, r]
+def output_error(a_in, labels, d_cap, x_mant, x_shift, e_mant, e_shift, E, e_out, z, pred):
+    """Output error step (``codes.OutputUnits.step``, integers only; constants of
+    ``rules.units.OutputCode``): the saturated accumulators into ``z (n, R)``,
+    ``pred (R,)`` their argmax, and the error codes of
+    ``codes.output_error_code`` into ``E``, ``e_out = 2 E``."""
+    n, R = z.shape
+    x = np.empty(n, dtype=np.int64)
+    p = np.empty(n, dtype=np.int64)
+    for r in range(R):
+        best = 0
+        for i in range(n):
+            z[i, r] = saturate_acc(a_in[i, r])
+            if z[i, r] > z[best, r]:
+                best = i
+        pred[r] = best
+        top = z[best, r]
+        for i in range(n):
+            x[i] = mul_shift(min(top - z[i, r], d_cap), x_mant, x_shift)
+        softmax_q(x, p)
+        p[labels[r]] -= _ONE_P
+        for i in range(n):
+            Ev = min(max(mul_shift(p[i], e_mant, e_shift), -_E_MAX), _E_MAX)
+            E[i, r] = Ev
+            e_out[i, r] = 2 * Ev
 
 
 @njit(cache=True)

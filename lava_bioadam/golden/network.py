@@ -108,9 +108,12 @@ class GoldenNetwork:
                                                   rng_seed=rng_seed + l, signed_pre=True,
                                                   x2_tau=TRACE_TAU_INF))
         sch = nr.schedule
+        units = nr.unit_codes()
         self.hidden = [codes.HiddenUnits(nr.sizes[l], T, sch["fwd_step"][l], sch["err_step"][l],
-                                         encs[l - 1], encs[l], True) for l in range(1, L)]
-        self.out = codes.OutputUnits(nr.sizes[-1], T, sch["err_step"][L], encs[-1], True)
+                                         encs[l - 1], encs[l], True, units[l - 1])
+                       for l in range(1, L)]
+        self.out = codes.OutputUnits(nr.sizes[-1], T, sch["err_step"][L], encs[-1], True,
+                                     units[-1])
         self._zero_in = np.zeros(nr.sizes[0] + 1, dtype=np.int32)
 
     def sample(self, payload, label: int) -> None:

@@ -156,14 +156,16 @@ def build_lava(nr: NetworkRules, W0, B0, labels, precision: str = "fixed", x=Non
         source = GradedSource(payloads=codes.input_payload(x, nr.encodings(precision)[0], fixed),
                               t_sample=T, send_step=1, name="input")
         source.s_out.connect(W[0].s_in)
+    units = [u.as_dict() for u in nr.unit_codes()]
     hidden = [HiddenLearningUnit(shape=(nr.sizes[l],), t_sample=T, fwd_step=sch["fwd_step"][l],
                                  err_step=sch["err_step"][l],
                                  encodings_in=_enc_dicts(nr.forward[l - 1]),
-                                 encodings_out=_enc_dicts(nr.forward[l]), name=f"hidden{l}")
+                                 encodings_out=_enc_dicts(nr.forward[l]),
+                                 constants=units[l - 1], name=f"hidden{l}")
               for l in range(1, L)]
     output = OutputLearningUnit(shape=(nr.sizes[-1],), labels=labels, t_sample=T,
                                 err_step=sch["err_step"][L], encodings=_enc_dicts(nr.forward[-1]),
-                                name="output")
+                                constants=units[-1], name="output")
     posts = hidden + [output]
     for l in range(1, L + 1):
         post = posts[l - 1]

@@ -47,10 +47,13 @@ def softmax(a: np.ndarray) -> np.ndarray:
     return ez / ez.sum(axis=-1, keepdims=True)
 
 
-def output_error(a: np.ndarray, target: np.ndarray, loss: str) -> np.ndarray:
-    """``dLoss/da`` at the output; ``target`` is one-hot, same shape as ``a``."""
+def output_error(a: np.ndarray, target: np.ndarray, loss: str,
+                 softmax_fn: Callable = softmax) -> np.ndarray:
+    """``dLoss/da`` at the output; ``target`` is one-hot, same shape as ``a``.
+    ``softmax_fn``: the softmax of the cross-entropy error (e.g. an approximation
+    that a fixed-point output unit computes)."""
     if loss == "cross_entropy":
-        return softmax(a) - target
+        return softmax_fn(a) - target
     return a - target
 
 
@@ -89,14 +92,18 @@ class Network:
     loss: str = "cross_entropy"
     opt_w: list[Optimizer] = field(default_factory=list)
     opt_b: list[Optimizer | None] = field(default_factory=list)
+    #: softmax of the output error (the loss values always use the exact one)
+    softmax_fn: Callable = softmax
 
     @classmethod
     def create(cls, sizes, mode: str,
                make_opt: Callable[[tuple[int, int], np.ndarray | None], Optimizer],
-               rng: np.random.Generator, loss: str = "cross_entropy", init_scale: float = 1.0):
+               rng: np.random.Generator, loss: str = "cross_entropy", init_scale: float = 1.0,
+               softmax_fn: Callable = softmax):
         """Random network. ``make_opt(shape, lam_mask)`` builds the optimizer of one
         matrix; ``lam_mask`` marks the synapses that have a feedback twin (the
-        predisposition term applies to them only), None where none has one."""
+        predisposition term applies to them only), None where none has one.
+        ``softmax_fn``: see :func:`output_error`."""
         if mode not in FEEDBACK_MODES:
             raise ValueError(f"feedback mode must be one of {FEEDBACK_MODES}, got {mode!r}")
         if loss not in LOSSES:
@@ -119,7 +126,7 @@ class Network:
             else:
                 feedback.append(rng.uniform(-bound, bound, size=(n_in, n_out)))
                 opt_b.append(make_opt((n_in, n_out), np.ones((n_in, n_out))) if mode == "predisposition" else None)
-        net = cls(sizes, weights, feedback, mode, loss, opt_w, opt_b)
+        net = cls(sizes, weights, feedback, mode, loss, opt_w, opt_b, softmax_fn)
         if mode == "backprop":
             net._transport()
         return net
@@ -141,7 +148,7 @@ class Network:
 
     def errors(self, as_: list[np.ndarray], target: np.ndarray) -> list[np.ndarray]:
         """Local errors ``e_l`` of every layer (through the feedback weights)."""
-        es = [output_error(as_[-1], target, self.loss)]
+        es = [output_error(as_[-1], target, self.loss, self.softmax_fn)]
         for l in range(len(self.weights) - 1, 0, -1):
             es.insert(0, clipped_relu_grad(as_[l - 1]) * (es[0] @ self.feedback[l].T))
         return es

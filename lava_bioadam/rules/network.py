@@ -23,6 +23,7 @@ from lava_bioadam.errors import RuleError
 from lava_bioadam.rules.n1 import build_n1
 from lava_bioadam.rules.params import RuleParams
 from lava_bioadam.rules.sgd import build_momentum, build_sgd
+from lava_bioadam.rules.units import hidden_code, output_code
 
 FEEDBACK = ("predisposition", "alignment")
 #: rule family (``RuleParams.rule``) -> builder ``(params, role) -> LayerRules``
@@ -68,6 +69,15 @@ class NetworkRules:
         """Encoding of each forward connection (``"fixed"`` or ``"float"``)."""
         return [getattr(r, precision) for r in self.forward]
 
+    def unit_codes(self) -> list:
+        """Integer constants of the fixed-point units of layers ``1..L`` (index
+        ``l - 1``): :class:`~lava_bioadam.rules.units.HiddenCode` of each hidden
+        layer, :class:`~lava_bioadam.rules.units.OutputCode` of the output."""
+        encs = self.encodings("fixed")
+        L = self.n_layers
+        return ([hidden_code(encs[l - 1], encs[l], f"hidden layer {l}") for l in range(1, L)]
+                + [output_code(encs[-1], self.sizes[-1])])
+
     def check_inputs(self, x, labels) -> None:
         """``ValueError`` unless ``x`` is ``(n, n_0)`` in [0, 1] and ``labels``
         ``(n,)`` integers in ``0..n_L-1``."""
@@ -107,4 +117,6 @@ def build_network_rules(params: RuleParams, sizes, mode: str = "predisposition")
         forward.append(build_rules(base if twin else no_lam, "forward"))
         if l >= 2:
             feedback.append(build_rules(base, "feedback") if twin else None)
-    return NetworkRules(sizes, mode, forward, feedback, sched)
+    nr = NetworkRules(sizes, mode, forward, feedback, sched)
+    nr.unit_codes()  # RuleError now if the units' integer constants do not fit
+    return nr

@@ -55,4 +55,9 @@ def format_network_rules(nr) -> str:
         if l >= 1 and nr.feedback[l] is None:
             out.append(f"=== B{l + 1}: fixed Dense (feedback alignment), no learning ===")
             out.append("")
+    out.append("=== integer constants of the fixed_pt units (decode: (x mant + 2^(shift-1)) "
+               ">> shift) ===")
+    for l, u in enumerate(nr.unit_codes(), start=1):
+        kind = "output" if l == nr.n_layers else f"hidden {l}"
+        out.append(f"  {kind:9s} " + ", ".join(f"{k} {v}" for k, v in u.as_dict().items()))
     return "\n".join(out).rstrip() + "\n"

@@ -16,6 +16,13 @@ from lava_bioadam.codes import HiddenUnits
 from lava_bioadam.processes.hidden_unit.process import HiddenLearningUnit
 
 
+def _constants(proc_params):
+    if proc_params.get("constants") is None:
+        raise ValueError("the fixed_pt model of HiddenLearningUnit needs constants "
+                         "(HiddenCode.as_dict() from NetworkRules.unit_codes())")
+    return SimpleNamespace(**proc_params["constants"])
+
+
 class _HiddenModel(PyLoihiProcessModel):
     FIXED = False
 
@@ -26,7 +33,8 @@ class _HiddenModel(PyLoihiProcessModel):
         self._units = HiddenUnits(
             p["shape"][0], p["t_sample"], p["fwd_step"], p["err_step"],
             SimpleNamespace(**p["encodings_in"][key]),
-            SimpleNamespace(**p["encodings_out"][key]), self.FIXED)
+            SimpleNamespace(**p["encodings_out"][key]), self.FIXED,
+            _constants(p) if self.FIXED else None)
 
     def run_spk(self):
         a_in, fb_in = self.a_in.recv(), self.fb_in.recv()
@@ -86,6 +94,6 @@ class PyHiddenLearningUnitFixed(_HiddenModel):
     fb_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
     fb_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
     fb_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    a: np.ndarray = LavaPyType(np.ndarray, float)
+    a: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=W.NEURON_ACC_BITS)
     h: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=W.CODE_BITS)
     e: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=W.CODE_BITS)

@@ -26,14 +26,18 @@ class HiddenLearningUnit(AbstractProcess):
     shape: ``(n,)``. t_sample: steps per sample. fwd_step, err_step: 1-based steps.
     encodings_in / encodings_out: ``{"fixed": {...}, "float": {...}}`` with fields
     ``h_scale``, ``e_scale``, ``w_scale`` of ``W_l``/``B_l`` and ``W_{l+1}``/``B_{l+1}``.
-    Vars: ``a`` (physical pre-activation), ``h`` and ``e`` (codes) of the last sample.
+    constants: the integer constants of the ``fixed_pt`` model (``HiddenCode.as_dict()``
+    of this layer in ``NetworkRules.unit_codes()``), which computes in integers only.
+    Vars: ``a`` (pre-activation: physical in ``floating_pt``, the 24-bit accumulator
+    in ``fixed_pt``), ``h`` and ``e`` (codes) of the last sample.
     """
 
     def __init__(self, *, shape, t_sample: int, fwd_step: int, err_step: int,
-                 encodings_in: dict, encodings_out: dict, name=None):
+                 encodings_in: dict, encodings_out: dict, constants: dict | None = None,
+                 name=None):
         super().__init__(shape=shape, t_sample=int(t_sample), fwd_step=int(fwd_step),
                          err_step=int(err_step), encodings_in=encodings_in,
-                         encodings_out=encodings_out, name=name)
+                         encodings_out=encodings_out, constants=constants, name=name)
         n = shape[0]
         self.a_in = InPort(shape=shape)
         self.fb_in = InPort(shape=shape)

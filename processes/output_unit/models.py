@@ -23,8 +23,14 @@ class _OutputModel(PyLoihiProcessModel):
         super().__init__(proc_params)
         p = proc_params
         enc = SimpleNamespace(**p["encodings"]["fixed" if self.FIXED else "float"])
+        code = None
+        if self.FIXED:
+            if p.get("constants") is None:
+                raise ValueError("the fixed_pt model of OutputLearningUnit needs constants "
+                                 "(OutputCode.as_dict() from NetworkRules.unit_codes())")
+            code = SimpleNamespace(**p["constants"])
         self._units = OutputUnits(p["shape"][0], p["t_sample"], p["err_step"], enc,
-                                  self.FIXED)
+                                  self.FIXED, code)
 
     def run_spk(self):
         a_in = self.a_in.recv()
