@@ -176,7 +176,9 @@ class HiddenUnits:
         self.fwd_step, self.err_step = int(fwd_step), int(err_step)
         self.enc_in, self.enc_out, self.fixed = enc_in, enc_out, bool(fixed)
         if self.fixed and code is None:
-            raise ValueError("fixed-point hidden units need their integer constants (code)")
+            raise ValueError("fixed-point hidden units need their integer constants (code=; "
+                             "constants= of the Lava process): a HiddenCode of "
+                             "NetworkRules.unit_codes()")
         self.code = code
         dt = _dtype(fixed)
         self.zero_s = np.zeros(self.n + 1, dtype=dt)
@@ -234,7 +236,9 @@ class OutputUnits:
         self.n, self.t_sample, self.err_step = int(n), int(t_sample), int(err_step)
         self.enc, self.fixed = enc, bool(fixed)
         if self.fixed and code is None:
-            raise ValueError("fixed-point output units need their integer constants (code)")
+            raise ValueError("fixed-point output units need their integer constants (code=; "
+                             "constants= of the Lava process): the OutputCode of "
+                             "NetworkRules.unit_codes()")
         self.code = code
         dt = _dtype(fixed)
         self.zero_e = np.zeros(self.n, dtype=dt)

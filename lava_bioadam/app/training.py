@@ -141,8 +141,6 @@ def _record(nr, data, precision, epoch, W, B):
 #: backend -> (precision, runner); the Lava runners are imported when used
 LEVELS = {"emulator": ("fixed", "fast"), "emulator-numpy": ("fixed", "golden"),
           "lava-fixed": ("fixed", "lava"), "lava-float": ("float", "lava")}
-#: levels whose runner writes checkpoints and resumes from them (all of them)
-RESUMABLE = tuple(LEVELS)
 
 
 def _runner(kind: str):

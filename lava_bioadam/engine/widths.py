@@ -93,6 +93,7 @@ GRADED_CFGS = ("use_regular_impulse", "overwrite", "add_with_saturation",
 # of the width named here; products are formed in NEURON_PRODUCT_BITS and the
 # constants are chosen so that they fit (lava_bioadam.rules.units checks this).
 NEURON_ACC_BITS = MSG_BITS             # dendritic accumulator A (signed), as received
+NEURON_ACC_MAX = 2 ** (NEURON_ACC_BITS - 1) - 1   # its largest magnitude
 NEURON_PRODUCT_BITS = 32               # a unit's multiplier output (signed)
 NEURON_MANT_BITS = 8                   # unsigned mantissa of a decode constant (128..255)
 NEURON_SHIFT_MAX = 24                  # largest right shift of a decode constant

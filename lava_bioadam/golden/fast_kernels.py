@@ -31,7 +31,7 @@ _ROUND_DIV = W.ROUND_DIV
 _ROUND_BITS = W.ROUND_DIV.bit_length() - 1
 _ACC_SHIFT = W.ACC_SHIFT
 # the units' integer arithmetic (lava_bioadam.engine.neuron)
-_ACC_LIM = 2 ** (W.NEURON_ACC_BITS - 1) - 1
+_ACC_LIM = W.NEURON_ACC_MAX
 _F, _F_MASK, _X_CAP = neuron.F, 2 ** neuron.F - 1, neuron.X_CAP
 _N, _K, _Q = neuron.N, neuron.K, neuron.Q
 _ONE_P = 2 ** neuron.Q

@@ -105,6 +105,8 @@ def _enc_dicts(rules) -> dict:
 #: that outlives a sample (``tx``, ``ty`` and the dependencies are reset every
 #: learning epoch; ``a_buff`` holds the last step's dendritic sums)
 STATE_VARS = CONN_VARS + ("a_buff",)
+#: of those, the ones a connection takes as constructor arguments
+INIT_VARS = ("weights", "tag_1", "tag_2")
 
 
 def _continued(rules, w_phys, precision, state):
@@ -112,15 +114,15 @@ def _continued(rules, w_phys, precision, state):
     Vars ``state`` of a checkpoint."""
     if state is None:
         return conn_init(rules, w_phys, precision)
-    return state["weights"], state["tag_1"], state["tag_2"]
+    return tuple(state[k] for k in INIT_VARS)
 
 
 def _set_state(conn, state) -> None:
     """Start ``conn``'s remaining Vars (traces, ``a_buff``) from a checkpoint."""
     if state is not None:
-        for k in STATE_VARS[3:]:
-            if k in state and hasattr(conn, k):
-                getattr(conn, k).init = np.array(state[k])
+        for k, v in state.items():
+            if k not in INIT_VARS and hasattr(conn, k):
+                getattr(conn, k).init = np.array(v)
 
 
 def build_lava(nr: NetworkRules, W0, B0, labels, precision: str = "fixed", x=None,

@@ -80,14 +80,14 @@ def hidden_code(enc_in, enc_out, name: str = "hidden") -> HiddenCode:
     (``W_l``, also ``B_l``) and ``enc_out`` (``W_{l+1}``, ``B_{l+1}``)."""
     den_fwd = 2.0 * enc_in.w_scale * enc_in.h_scale
     a_one = int(round(den_fwd))
-    if not 1 <= a_one < 2 ** (W.NEURON_ACC_BITS - 1):
+    if not 1 <= a_one <= W.NEURON_ACC_MAX:
         raise RuleError(f"{name}: pre-activation 1 is {den_fwd:.4g} accumulator units, "
                         f"outside 1..2^{W.NEURON_ACC_BITS - 1}")
     h_mant, h_shift = neuron.decode_constant(enc_out.h_scale / den_fwd, f"{name} activity")
     _check_fits(f"{name} activity", a_one, h_mant, h_shift)
     e_mant, e_shift = neuron.decode_constant(
         enc_in.e_scale / (2.0 * enc_out.w_scale * enc_out.e_scale), f"{name} error")
-    fb_max = min(_cap(CODE_MAX + 1, e_mant, e_shift), 2 ** (W.NEURON_ACC_BITS - 1) - 1)
+    fb_max = min(_cap(CODE_MAX + 1, e_mant, e_shift), W.NEURON_ACC_MAX)
     _check_fits(f"{name} error", fb_max, e_mant, e_shift)
     return HiddenCode(a_one, h_mant, h_shift, fb_max, e_mant, e_shift)
 
@@ -101,7 +101,7 @@ def output_code(enc, n: int, name: str = "output") -> OutputCode:
     den = 2.0 * enc.w_scale * enc.h_scale
     x_mant, x_shift = neuron.decode_constant(math.log2(math.e) * 2 ** W.SOFTMAX_EXP_FRAC / den,
                                              f"{name} exponent")
-    d_cap = min(_cap(neuron.X_CAP, x_mant, x_shift), 2 ** (W.NEURON_ACC_BITS - 1) - 1)
+    d_cap = min(_cap(neuron.X_CAP, x_mant, x_shift), W.NEURON_ACC_MAX)
     _check_fits(f"{name} exponent", d_cap, x_mant, x_shift)
     e_mant, e_shift = neuron.decode_constant(enc.e_scale / 2 ** W.SOFTMAX_P_BITS,
                                              f"{name} error")

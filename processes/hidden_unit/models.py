@@ -16,13 +16,6 @@ from lava_bioadam.codes import HiddenUnits
 from lava_bioadam.processes.hidden_unit.process import HiddenLearningUnit
 
 
-def _constants(proc_params):
-    if proc_params.get("constants") is None:
-        raise ValueError("the fixed_pt model of HiddenLearningUnit needs constants "
-                         "(HiddenCode.as_dict() from NetworkRules.unit_codes())")
-    return SimpleNamespace(**proc_params["constants"])
-
-
 class _HiddenModel(PyLoihiProcessModel):
     FIXED = False
 
@@ -30,11 +23,12 @@ class _HiddenModel(PyLoihiProcessModel):
         super().__init__(proc_params)
         key = "fixed" if self.FIXED else "float"
         p = proc_params
+        code = p.get("constants")
         self._units = HiddenUnits(
             p["shape"][0], p["t_sample"], p["fwd_step"], p["err_step"],
             SimpleNamespace(**p["encodings_in"][key]),
             SimpleNamespace(**p["encodings_out"][key]), self.FIXED,
-            _constants(p) if self.FIXED else None)
+            None if code is None else SimpleNamespace(**code))
 
     def run_spk(self):
         a_in, fb_in = self.a_in.recv(), self.fb_in.recv()

@@ -23,14 +23,9 @@ class _OutputModel(PyLoihiProcessModel):
         super().__init__(proc_params)
         p = proc_params
         enc = SimpleNamespace(**p["encodings"]["fixed" if self.FIXED else "float"])
-        code = None
-        if self.FIXED:
-            if p.get("constants") is None:
-                raise ValueError("the fixed_pt model of OutputLearningUnit needs constants "
-                                 "(OutputCode.as_dict() from NetworkRules.unit_codes())")
-            code = SimpleNamespace(**p["constants"])
+        code = p.get("constants")
         self._units = OutputUnits(p["shape"][0], p["t_sample"], p["err_step"], enc,
-                                  self.FIXED, code)
+                                  self.FIXED, None if code is None else SimpleNamespace(**code))
 
     def run_spk(self):
         a_in = self.a_in.recv()
