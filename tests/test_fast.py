@@ -69,6 +69,8 @@ def _replicas_equal_independent_runs(seeds, n):
 
 
 def test_replicas_equal_independent_runs():
+    """3 replicas: fewer than a vector, the learning loop runs over a row's synapses
+    times the replicas."""
     runs = _replicas_equal_independent_runs([0, 1, 5], 24)
     assert not np.array_equal(runs[0].final["W"][1]["weights"], runs[1].final["W"][1]["weights"])
 
@@ -164,7 +166,8 @@ def test_fast_reproduces_golden_vectors(name):
 
 
 def test_many_replicas_equal_independent_runs():
-    """17 replicas: the replica loops run their vector bodies and a remainder."""
+    """17 replicas: the replica loops run their vector bodies and a remainder (the
+    learning loop over the replicas of a synapse)."""
     _replicas_equal_independent_runs(list(range(17)), 8)
 
 

@@ -39,6 +39,9 @@ from lava_bioadam.golden.network import GoldenNetwork, NetRun, stack_records
 
 #: samples per compiled call (bounds the memory of the per-chunk inputs)
 CHUNK = 512
+#: from this many replicas the learning loop runs over the replicas of a synapse
+#: (one AVX2 vector of int32); below it, over a row's synapses times its replicas
+REPLICA_LANES = 8
 #: arrays of one connection, in this order, in the compiled code's state tuple
 _STATE_FIELDS = ("w", "t", "d", "x1", "x2", "tx", "y", "abuf", "xh", "yh", "xk", "yk",
                  "sel", "first")
@@ -213,19 +216,28 @@ def _learn_source(name: str, products) -> str:
             terms = [f"{_clip(f'{src}[{_FACTOR_INDEX[f]}, j, r]', *W.factor_clip(f))}"
                      for f in ys] + ([f"np.int32({mant})"] if mant != 1 else [])
             out.append(f"            h[{n_}, j, r] = {_times(terms)}")
-    # one replica: the inner loop runs over a row's synapses (2-d views), the y
-    # parts are scalars; several: over the replicas of a synapse. Either way over
-    # the contiguous axis
+    # the synapse loop runs over the contiguous axis. One replica: a row's synapses,
+    # the y parts scalars. Fewer than REPLICA_LANES replicas: a row's synapses times
+    # its replicas, the y parts a row repeated along that axis (a loop over so few
+    # replicas would not vectorise). More: the replicas of one synapse
     ind = " " * 16
-    one = [ln.format(A="2", S="j, i", P="i") for ln in body]
-    many = [ln.format(A="", S="j, i, r", P="i, r") for ln in body]
+    flat = [ln.format(A="2", S="j, q", P="q") for ln in body]
+    nested = [ln.format(A="", S="j, i, r", P="i, r") for ln in body]
     out += [f"    g = g2.reshape({nx + 1}, n_pre, R)",
+            f"    hr = np.empty(({max(1, nh)}, M if R < {REPLICA_LANES} else 1), np.int32)",
             "    for j in range(n_post):", "        if R == 1:"]
     out += [f"            H{n_} = h[{n_}, j, 0]" for n_ in range(nh)]
-    out += ["            for i in range(n_pre):"] + [ind + ln for ln in one]
+    out += ["            for q in range(M):"] + [ind + ln for ln in flat]
+    out += [f"        elif R < {REPLICA_LANES}:"]
+    if nh:
+        out += ["            for i in range(n_pre):", "                for r in range(R):"]
+        out += [ind + f"    hr[{n_}, i * R + r] = h[{n_}, j, r]" for n_ in range(nh)]
+    out += ["            for q in range(M):"]
+    out += [ind + f"H{n_} = hr[{n_}, q]" for n_ in range(nh)]
+    out += [ind + ln for ln in flat]
     out += ["        else:", "            for i in range(n_pre):", "                for r in range(R):"]
     out += [ind + f"    H{n_} = h[{n_}, j, r]" for n_ in range(nh)]
-    out += [ind + "    " + ln for ln in many]
+    out += [ind + "    " + ln for ln in nested]
     return "\n".join(out) + "\n"
 
 

@@ -7,7 +7,8 @@ else random activities) runs on Lava ``fixed_pt`` (L3), the numpy golden model a
 the compiled one (both L2), interleaved: fast, numpy, Lava, numpy, fast; the best of
 each is reported. Lava's time per sample leaves out its first sample (compile and
 start-up); the compiled model's is measured over a longer stream (the samples
-repeated) after its compile. Then ``R`` replicas in one call against one run.
+repeated) after its compile. Then, for each replica count ``R``, ``R`` replicas in one
+call against one run.
 """
 from __future__ import annotations
 
@@ -34,7 +35,9 @@ def add_parser(subparsers) -> None:
                    help="samples of the three-way run (default: 40, 20, 10 by size)")
     p.add_argument("--fast-samples", type=int, default=2000,
                    help="samples over which the compiled model is timed (default: %(default)s)")
-    p.add_argument("--replicas", type=int, default=32, help="replicas (default: %(default)s)")
+    p.add_argument("--replicas", type=int, nargs="+", default=[3, 32],
+                   help="replica counts timed against one run (default: %(default)s; 3 is "
+                        "the seeds of a sweep point)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-lava", action="store_true", help="skip Lava (no L2/L3 ratio)")
     p.set_defaults(func=run)
@@ -107,7 +110,7 @@ def same_state(a: dict, b: dict) -> tuple:
     return ok, n
 
 
-def bench_size(sizes, n: int, n_fast: int, R: int, seed: int, lava: bool, out=print) -> bool:
+def bench_size(sizes, n: int, n_fast: int, Rs, seed: int, lava: bool, out=print) -> bool:
     nr = build_network_rules(RuleParams(), sizes, "predisposition")
     x, y, what = bench_inputs(sizes, n, seed)
     W0, B0 = initial_weights(nr, seed)
@@ -144,20 +147,21 @@ def bench_size(sizes, n: int, n_fast: int, R: int, seed: int, lava: bool, out=pr
     ok &= same
     if lava:
         out(f"  L2/L3 speed ratio: {t_lava / t_fast:.1f}")
-    m = max(1, min(n_fast, 20_000 // max(1, R)))
-    xm, ym = xl[:m], yl[:m]
-    seeds = [seed + r for r in range(R)]
-    _, t1 = _best(lambda: run_fast_replicas(nr, xm, ym, [W0], [B0], seeds[:1]))
-    _, tR = _best(lambda: run_fast_replicas(nr, xm, ym, [W0] * R, [B0] * R, seeds))
-    out(f"  replicas ({m} samples): 1 run {t1 / m * 1e3:.3f} ms/sample, {R} replicas "
-        f"{tR / m * 1e3:.3f} ms/sample ({tR / m / R * 1e6:.1f} us per replica-sample): "
-        f"{R} replicas cost {tR / t1:.1f} single runs")
+    for R in Rs:
+        m = max(1, min(n_fast, 20_000 // max(1, R)))
+        xm, ym = xl[:m], yl[:m]
+        seeds = [seed + r for r in range(R)]
+        _, t1 = _best(lambda: run_fast_replicas(nr, xm, ym, [W0], [B0], seeds[:1]))
+        _, tR = _best(lambda: run_fast_replicas(nr, xm, ym, [W0] * R, [B0] * R, seeds))
+        out(f"  replicas ({m} samples): 1 run {t1 / m * 1e3:.3f} ms/sample, {R} replicas "
+            f"{tR / m * 1e3:.3f} ms/sample ({tR / m / R * 1e6:.1f} us per replica-sample): "
+            f"{R} replicas cost {tR / t1:.1f} single runs")
     return ok
 
 
 def run(args) -> int:
     sizes = [parse_sizes(s) for s in args.sizes]
-    if args.samples < 0 or args.fast_samples < 1 or args.replicas < 1:
+    if args.samples < 0 or args.fast_samples < 1 or min(args.replicas) < 1:
         raise UserError("--samples, --fast-samples and --replicas must be positive")
     ok = True
     for sz in sizes:
