@@ -39,9 +39,7 @@ from lava_bioadam.golden.network import GoldenNetwork, NetRun, stack_records
 
 #: samples per compiled call (bounds the memory of the per-chunk inputs)
 CHUNK = 512
-#: from this many replicas the learning loop runs over the replicas of a synapse
-#: (one AVX2 vector of int32); below it, over a row's synapses times its replicas
-REPLICA_LANES = 8
+REPLICA_LANES = fast_kernels.REPLICA_LANES
 #: arrays of one connection, in this order, in the compiled code's state tuple
 _STATE_FIELDS = ("w", "t", "d", "x1", "x2", "tx", "y", "abuf", "xh", "yh", "xk", "yk",
                  "sel", "first")

@@ -25,6 +25,12 @@ from lava_bioadam.engine import widths as W
 VECTORIZE_MEMORY_CHECKS = 64
 llvm.set_option("lava-bioadam", f"-runtime-memory-check-threshold={VECTORIZE_MEMORY_CHECKS}")
 
+#: from this many replicas the loops over synapses run over the replicas of a
+#: synapse (one AVX2 vector of int32); below it a replica loop is too short to
+#: vectorise, and they run over a row (the learning loop: a row's synapses times
+#: its replicas; the weighted sum: each replica's row in turn)
+REPLICA_LANES = 8
+
 _X_MAX = W.X_MAX
 _E_MAX = W.X_MAX               # |E| codes, as codes.E_MAX_CODE
 _ROUND_DIV = W.ROUND_DIV
@@ -62,6 +68,14 @@ def conn_step(w, x1, x2, tx, abuf, p, has_p, k, weight_exp, signed_pre):
             for i in range(n_pre):
                 s = np.int32(s + np.int32(w2[j, i] * p1[i]))
             abuf[j, 0] = s
+    elif R < REPLICA_LANES:
+        for r in range(R):
+            pr = np.ascontiguousarray(p[:, r])
+            for j in range(n_post):
+                s = np.int32(0)
+                for i in range(n_pre):
+                    s = np.int32(s + np.int32(w[j, i, r] * pr[i]))
+                abuf[j, r] = s
     else:
         for j in range(n_post):
             for r in range(R):
