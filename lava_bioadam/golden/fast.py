@@ -39,7 +39,6 @@ from lava_bioadam.golden.network import GoldenNetwork, NetRun, stack_records
 
 #: samples per compiled call (bounds the memory of the per-chunk inputs)
 CHUNK = 512
-REPLICA_LANES = fast_kernels.REPLICA_LANES
 #: arrays of one connection, in this order, in the compiled code's state tuple
 _STATE_FIELDS = ("w", "t", "d", "x1", "x2", "tx", "y", "abuf", "xh", "yh", "xk", "yk",
                  "sel", "first")
@@ -215,18 +214,18 @@ def _learn_source(name: str, products) -> str:
                      for f in ys] + ([f"np.int32({mant})"] if mant != 1 else [])
             out.append(f"            h[{n_}, j, r] = {_times(terms)}")
     # the synapse loop runs over the contiguous axis. One replica: a row's synapses,
-    # the y parts scalars. Fewer than REPLICA_LANES replicas: a row's synapses times
-    # its replicas, the y parts a row repeated along that axis (a loop over so few
-    # replicas would not vectorise). More: the replicas of one synapse
+    # the y parts scalars. Fewer than REPLICA_LANES (fast_kernels) replicas: a row's
+    # synapses times its replicas, the y parts a row repeated along that axis (a loop
+    # over so few replicas would not vectorise). More: the replicas of one synapse
     ind = " " * 16
     flat = [ln.format(A="2", S="j, q", P="q") for ln in body]
     nested = [ln.format(A="", S="j, i, r", P="i, r") for ln in body]
     out += [f"    g = g2.reshape({nx + 1}, n_pre, R)",
-            f"    hr = np.empty(({max(1, nh)}, M if R < {REPLICA_LANES} else 1), np.int32)",
+            f"    hr = np.empty(({max(1, nh)}, M if R < {fast_kernels.REPLICA_LANES} else 1), np.int32)",
             "    for j in range(n_post):", "        if R == 1:"]
     out += [f"            H{n_} = h[{n_}, j, 0]" for n_ in range(nh)]
     out += ["            for q in range(M):"] + [ind + ln for ln in flat]
-    out += [f"        elif R < {REPLICA_LANES}:"]
+    out += [f"        elif R < {fast_kernels.REPLICA_LANES}:"]
     if nh:
         out += ["            for i in range(n_pre):", "                for r in range(R):"]
         out += [ind + f"    hr[{n_}, i * R + r] = h[{n_}, j, r]" for n_ in range(nh)]

@@ -61,14 +61,7 @@ def conn_step(w, x1, x2, tx, abuf, p, has_p, k, weight_exp, signed_pre):
         abuf[:, :] = 0
         return
     # int32 sums that wrap (numpy's int32 dot): modulo 2^32, so in any order
-    if R == 1:
-        w2, p1 = w.reshape(n_post, n_pre), p.reshape(n_pre)
-        for j in range(n_post):
-            s = np.int32(0)
-            for i in range(n_pre):
-                s = np.int32(s + np.int32(w2[j, i] * p1[i]))
-            abuf[j, 0] = s
-    elif R < REPLICA_LANES:
+    if R < REPLICA_LANES:                      # each replica's rows in turn
         for r in range(R):
             pr = np.ascontiguousarray(p[:, r])
             for j in range(n_post):
