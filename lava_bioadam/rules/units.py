@@ -21,8 +21,15 @@ CODE_MAX = W.X_MAX                       # 127: largest |H|, |E|
 PRODUCT_MAX = 2 ** (W.NEURON_PRODUCT_BITS - 1) - 1
 
 
+class _UnitConstants:
+    """A population's integer constants, as keyword arguments of its Lava model."""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass(frozen=True)
-class HiddenCode:
+class HiddenCode(_UnitConstants):
     """Constants of a hidden population (all integers).
 
     ``a_one``: accumulator value of pre-activation 1 (``2 w_scale h_scale`` of the
@@ -39,12 +46,9 @@ class HiddenCode:
     e_mant: int
     e_shift: int
 
-    def as_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class OutputCode:
+class OutputCode(_UnitConstants):
     """Constants of the output population (all integers).
 
     ``d_cap``: accumulator distances from the largest input beyond which a unit's
@@ -59,9 +63,6 @@ class OutputCode:
     x_shift: int
     e_mant: int
     e_shift: int
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _cap(top: int, mant: int, shift: int) -> int:
