@@ -224,3 +224,67 @@ def test_learning_loop_vectorises():
     mask = fast.W.ROUND_DIV - 1
     assert re.search(rf"and <\d+ x i32> %[^,]+, <i32 {mask}", ir), \
         f"no vector 'acc & {mask}' in the learning loop"
+
+
+#: rules of the same structure as PARAMS with other numbers: other exponents, gains,
+#: unit constants and ranges (w_max), so every kind of run-time constant differs
+OTHER = RuleParams(eta=0.01, tau_m=16.0, tau_r=4.0, lam=2.0 ** -6, w_max=3.0, eps=0.25)
+
+
+def _net(params, seed):
+    nr = build_network_rules(params, SIZES)
+    W0, B0 = initial_weights(nr, seed)
+    return nr, fast.FastNetwork(nr, [W0], [B0], [seed])
+
+
+def test_one_compiled_module_runs_other_constants():
+    """Two settings of one structure: the second reuses the first's module (same
+    object, no new generated file) with its own numbers, and both equal the numpy
+    model bit for bit."""
+    nr_a, net_a = _net(PARAMS, 1)
+    files = set(fast.cache_dir().glob("fastnet_*.py"))
+    nr_b, net_b = _net(OTHER, 1)
+    assert net_b.mod is net_a.mod
+    assert set(fast.cache_dir().glob("fastnet_*.py")) == files
+    assert net_b.startup["compiled"] is False
+    assert not np.array_equal(net_a.spec.kc[0].lsh, net_b.spec.kc[0].lsh)
+    assert not np.array_equal(net_a.spec.units.a_one, net_b.spec.units.a_one)
+    x, lab = network_inputs(SIZES, 16, 1)
+    finals = []
+    for nr in (nr_a, nr_b):
+        W0, B0 = initial_weights(nr, 1)
+        ref = run_l2(nr, x, lab, W0, B0, rng_seed=1, record=True)
+        got = fast.run_fast(nr, x, lab, W0, B0, rng_seed=1, record=True)
+        assert_same_run(ref, got)
+        assert got.meta["emulator_startup"]["compiled"] is False
+        finals.append(got.final["W"][0]["tag_2"])
+    assert not np.array_equal(*finals)      # the numbers made a difference
+
+
+def test_compile_is_announced_and_cached(capsys, monkeypatch):
+    """A module not in numba's disk cache is announced on stderr before it is
+    compiled (here: loaded, as if it were not cached); warm() reports what getting
+    it took, once per process."""
+    nr, net = _net(PARAMS, 0)
+    assert fast.is_cached(net.mod)
+    capsys.readouterr()
+    monkeypatch.setattr(fast, "_READY", set())
+    monkeypatch.setattr(fast, "is_cached", lambda mod: False)
+    info = fast.warm(nr)
+    err = capsys.readouterr().err
+    assert "compiling the emulator for 12-7-4, family n1" in err
+    assert str(fast.cache_dir()) in err
+    assert info["compiled"] is True and info["seconds"] > 0 and not info["fold_constants"]
+    assert fast.warm(nr)["compiled"] is False
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.slow
+def test_constants_folded_equal_the_numpy_model():
+    """``fold_constants=True`` (the numbers compiled in; a compilation of its own,
+    hence slow) gives the numpy model's run too."""
+    nr, x, lab, W0, B0 = _setup(4, n=12)
+    ref = run_l2(nr, x, lab, W0, B0, rng_seed=4, record=True)
+    got = fast.run_fast(nr, x, lab, W0, B0, rng_seed=4, record=True, fold_constants=True)
+    assert got.meta["emulator_startup"]["fold_constants"] is True
+    assert_same_run(ref, got)
