@@ -25,3 +25,5 @@ def test_bench_small_run_without_lava(capsys):
     assert "identical" in out and "DIFFERENT" not in out
     assert "2 replicas cost" in out and "4 replicas cost" in out
     assert "resized" not in out and "random activities" in out
+    assert "start-up after a constant change: " in out and "COMPILED" not in out
+    assert "constants as data vs compiled in: " in out
