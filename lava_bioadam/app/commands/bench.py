@@ -100,17 +100,18 @@ sizes, seed = tuple(json.loads(sys.argv[1])), int(sys.argv[2])
 nr = build_network_rules(RuleParams(eta=2 * RuleParams().eta), sizes, "predisposition")
 x, y, _ = bench_inputs(sizes, 1, seed)
 W0, B0 = initial_weights(nr, seed)
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 run = run_fast(nr, x, y, W0, B0, rng_seed=seed)
-t2 = time.perf_counter()
-print(json.dumps({"imports": t1 - t0, "startup": t2 - t1,
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({"imports": t1 - t0, "startup": t2 - t1, "cpu": c2 - c1,
                   "compiled": run.meta["emulator_startup"]["compiled"]}))
 """
 
 
 def startup_after_constant_change(sizes, seed: int) -> dict:
-    """``{"imports", "startup", "compiled"}`` of a new process that runs one sample
-    with other rule constants than the ones compiled (seconds)."""
+    """``{"imports", "startup", "cpu", "compiled"}`` of a new process that runs one
+    sample with other rule constants than the ones compiled (seconds; ``cpu``: the
+    start-up's CPU time, what it takes on an idle machine)."""
     res = subprocess.run([sys.executable, "-c", _STARTUP, json.dumps(list(sizes)), str(seed)],
                          capture_output=True, text=True, timeout=3600)
     if res.returncode != 0:
@@ -207,8 +208,8 @@ def compile_lines(nr, sizes, xl, yl, W0, B0, seed: int, out=print) -> bool:
     whether the folded model ends in the same state."""
     s = startup_after_constant_change(sizes, seed)
     note = " (it COMPILED: another rule structure?)" if s["compiled"] else ""
-    out(f"  start-up after a constant change: {s['startup']:.2f} s (a new process; its "
-        f"imports {s['imports']:.1f} s besides){note}")
+    out(f"  start-up after a constant change: {s['startup']:.2f} s (a new process, "
+        f"{s['cpu']:.2f} s CPU; its imports {s['imports']:.1f} s besides){note}")
     info = warm(nr, fold_constants=True)
     out(f"  constants compiled in: {'compiled' if info['compiled'] else 'loaded'} in "
         f"{info['seconds']:.1f} s")
