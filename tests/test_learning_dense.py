@@ -91,6 +91,10 @@ def test_lava_rule_object_is_read_with_lavas_defaults():
     assert spec == LearningRuleSpec(kind="3F", dw="x0*x1*y1", x1_tau=7, t_epoch=3,
                                     rng_seed=5)
     assert spec.y1_tau == spec.y3_tau == 2 ** 16 - 1 and spec.x2_tau == 0
+    # without rng_seed, Lava draws one when the rule is built; the golden model reads it
+    drawn = Loihi3FLearningRule(dw="x0*x1*y1", x1_tau=7, t_epoch=3)
+    conn = GoldenLoihiDense(weights=np.zeros((1, 1), int), learning_rule=drawn)
+    assert isinstance(drawn.rng_seed, int) and conn.spec.rng_seed == drawn.rng_seed
 
 
 # -- Lava's own pinned fixed-point test (tests/lava/proc/dense/test_learning.py) ----

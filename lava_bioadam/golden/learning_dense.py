@@ -46,7 +46,8 @@ class LearningRuleSpec:
     dw, dd, dt: rule strings (None = variable not learned).
     impulses (>= 0, fractional parts in 1/256) and taus (>= 0, steps); Lava's
     defaults are 0. t_epoch: steps per learning epoch. rng_seed: required (Lava
-    draws a random one for None, which no model can reproduce).
+    draws a random one for None, which no model can reproduce; a Lava rule object
+    holds the seed it drew, which :meth:`from_lava` reads).
     """
 
     kind: str = "3F"
