@@ -47,6 +47,22 @@ def _dtype(fixed):
     return np.int32 if fixed else float
 
 
+def _unit_constants(fixed: bool, code, kind: str, which: str):
+    """``code``; a ``ValueError`` if fixed-point ``kind`` units come without their
+    integer constants (``which``: the object they need)."""
+    if fixed and code is None:
+        raise ValueError(f"fixed-point {kind} units need their integer constants (code=; "
+                         f"constants= of the Lava process): {which} of "
+                         f"NetworkRules.unit_codes()")
+    return code
+
+
+def _zero_signals(n: int, fixed: bool):
+    """Zero codes ``(n,)`` and zero third factors ``(3, n)`` of a population."""
+    dt = _dtype(fixed)
+    return np.zeros(n, dtype=dt), np.zeros((3, n), dtype=dt)
+
+
 def activity_code(h, enc, fixed: bool) -> np.ndarray:
     """Code ``H`` of activities ``h`` in [0, 1] (int32 if ``fixed``)."""
     v = np.clip(np.asarray(h, dtype=float), 0.0, 1.0) * enc.h_scale
@@ -175,18 +191,12 @@ class HiddenUnits:
         self.n, self.t_sample = int(n), int(t_sample)
         self.fwd_step, self.err_step = int(fwd_step), int(err_step)
         self.enc_in, self.enc_out, self.fixed = enc_in, enc_out, bool(fixed)
-        if self.fixed and code is None:
-            raise ValueError("fixed-point hidden units need their integer constants (code=; "
-                             "constants= of the Lava process): a HiddenCode of "
-                             "NetworkRules.unit_codes()")
-        self.code = code
-        dt = _dtype(fixed)
-        self.zero_s = np.zeros(self.n + 1, dtype=dt)
-        self.zero_e = np.zeros(self.n, dtype=dt)
-        self.zero_y = np.zeros((3, self.n), dtype=dt)
-        self.a = np.zeros(self.n, dtype=dt)
-        self.H = np.zeros(self.n, dtype=dt)
-        self.E = np.zeros(self.n, dtype=dt)
+        self.code = _unit_constants(self.fixed, code, "hidden", "a HiddenCode")
+        self.zero_e, self.zero_y = _zero_signals(self.n, self.fixed)
+        self.zero_s = np.zeros(self.n + 1, dtype=self.zero_e.dtype)
+        self.a = self.zero_e.copy()
+        self.H = self.zero_e.copy()
+        self.E = self.zero_e.copy()
 
     def _forward(self, a_in):
         if self.fixed:
@@ -235,14 +245,8 @@ class OutputUnits:
     def __init__(self, n: int, t_sample: int, err_step: int, enc, fixed: bool, code=None):
         self.n, self.t_sample, self.err_step = int(n), int(t_sample), int(err_step)
         self.enc, self.fixed = enc, bool(fixed)
-        if self.fixed and code is None:
-            raise ValueError("fixed-point output units need their integer constants (code=; "
-                             "constants= of the Lava process): the OutputCode of "
-                             "NetworkRules.unit_codes()")
-        self.code = code
-        dt = _dtype(fixed)
-        self.zero_e = np.zeros(self.n, dtype=dt)
-        self.zero_y = np.zeros((3, self.n), dtype=dt)
+        self.code = _unit_constants(self.fixed, code, "output", "the OutputCode")
+        self.zero_e, self.zero_y = _zero_signals(self.n, self.fixed)
         self.E = self.zero_e.copy()
         self.pred, self.loss = -1, float("nan")
 
