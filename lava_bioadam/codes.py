@@ -277,7 +277,7 @@ class OutputUnits:
         return e_out, y
 
 
-def forward_batch(x, weights, encs, fixed: bool, weight_exp: int = 0, units=None):
+def forward_batch(x, weights, encs, fixed: bool, units=None):
     """Batched forward pass of the coded network, the same arithmetic as the units.
 
     x: ``(n_samples, n_in)`` in [0, 1]; weights: connection-unit matrices
@@ -291,8 +291,6 @@ def forward_batch(x, weights, encs, fixed: bool, weight_exp: int = 0, units=None
     for l, (w, enc) in enumerate(zip(weights, encs)):
         acc = payload.astype(np.int64 if fixed else float) @ np.asarray(w).T
         if fixed:
-            if weight_exp:
-                acc = acc << weight_exp if weight_exp > 0 else acc >> -weight_exp
             acc = accumulate(acc)
         if l == len(weights) - 1:
             return decode_forward(acc, enc)

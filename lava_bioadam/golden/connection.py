@@ -4,7 +4,7 @@ Bit-exact with Lava 0.10's ``PyLearningDenseModelBitApproximate`` +
 ``LearningConnectionModelBitApproximate`` for the features the project uses:
 graded pre spikes in OVERWRITE mode, third factors ``y1..y3`` set by the post unit
 with ``bap`` off, ``x0``/``u0`` dependencies, traces ``x1``, ``x2``, ``y1..y3`` with
-constant taus, MIXED sign mode, ``weight_exp`` for the forward pass. With
+constant taus, MIXED sign mode. With
 ``signed_pre=True`` (or :class:`GoldenSignedLearningDense`) it models the project's
 ``SignedLearningDense`` (``fixed_pt``) instead: a payload ``p > 0`` sets
 ``x1 = min(round(p/2), 127), x2 = 0``, ``p < 0`` sets ``x1 = 0`` and ``x2`` from
@@ -73,7 +73,7 @@ class GoldenLearningDense:
     """
 
     def __init__(self, products, weights, tag_1=None, tag_2=None, *, t_epoch: int,
-                 rng_seed: int, weight_exp: int = 0, num_weight_bits: int = 8,
+                 rng_seed: int, num_weight_bits: int = 8,
                  x_tau: float = W.TRACE_TAU_INF, y_tau: float = W.TRACE_TAU_INF,
                  x2_tau: float = 0.0, signed_pre: bool = False):
         w = np.asarray(weights).astype(np.int32)
@@ -86,7 +86,6 @@ class GoldenLearningDense:
         self.d = z.copy() if tag_2 is None else np.asarray(tag_2).astype(np.int64)
         self.products = as_engine_products(products)
         self.t_epoch = int(t_epoch)
-        self.weight_exp = int(weight_exp)
         self.x_taus = np.array([x_tau, x2_tau], dtype=float)
         self.y_taus = np.array([y_tau] * 3)[:, None]
         self.signed_pre = bool(signed_pre)
@@ -118,9 +117,7 @@ class GoldenLearningDense:
         post unit's third factors ``y`` ``(3, n_post)`` sent this step."""
         self.time_step += 1
         p = np.asarray(payload).astype(np.int32)
-        acc = self.w.dot(p)
-        self.a_buff = (np.left_shift(acc, self.weight_exp) if self.weight_exp > 0
-                       else np.right_shift(acc, -self.weight_exp))
+        self.a_buff = self.w.dot(p)
         spiked = p.astype(bool)
         if self.signed_pre:
             mag = np.minimum(np.round(np.abs(p.astype(np.int64)) / 2), W.X_MAX).astype(int)
