@@ -14,7 +14,7 @@ Scaling constants are applied as Lava's engine applies them (``-8 * 2^e`` as
 ``-4 * 2^(e+1)``); other dependencies, factors and targets are refused at
 construction. For everything else Lava's ``LearningDense`` does (other spike and
 sign modes, post spikes, impulses, ``y0``/``u_k`` dependencies) use
-:class:`lava_bioadam.golden.learning_dense.GoldenLoihiDense`.
+:class:`lava_bioadam.golden.loihi_dense.GoldenLoihiDense`.
 
 Use: per time step read :attr:`a_out` (what the connection sends this step), then
 call :meth:`step` with the presynaptic payload and the post unit's ``y``; the
@@ -29,7 +29,7 @@ import numpy as np
 from lava_bioadam.engine import widths as W
 from lava_bioadam.engine.rule_strings import lava_scaling
 from lava_bioadam.errors import RuleError
-from lava_bioadam.golden.learning_dense import decay_traces, round_syn_var
+from lava_bioadam.golden.loihi_dense import decay_traces, round_syn_var
 
 _FACTORS = ("x1", "x2", "y1", "y2", "y3", "w", "d", "t")
 
@@ -45,11 +45,11 @@ def as_engine_products(products) -> tuple:
             raise RuleError(f"product target {p.target!r} is not dw, dd or dt")
         if p.dep not in ("x0", "u0"):
             raise RuleError(f"dependency {p.dep!r} is not modelled by GoldenLearningDense "
-                            f"(x0, u0 only); use golden.learning_dense.GoldenLoihiDense")
+                            f"(x0, u0 only); use golden.loihi_dense.GoldenLoihiDense")
         bad = [f for f in p.factors if f not in _FACTORS]
         if bad:
             raise RuleError(f"factor {bad[0]!r} is not modelled by GoldenLearningDense; "
-                            f"use golden.learning_dense.GoldenLoihiDense")
+                            f"use golden.loihi_dense.GoldenLoihiDense")
         mant, exp = lava_scaling(int(p.mant), int(p.exp), f"{p.target} product")
         if (mant, exp) != (p.mant, p.exp):
             p = dataclasses.replace(p, mant=mant, exp=exp)

@@ -18,7 +18,7 @@ import numpy as np
 from lava_bioadam.engine import widths as W
 from lava_bioadam.engine.rule_strings import parse_rules
 from lava_bioadam.errors import RuleError
-from lava_bioadam.golden.learning_dense import GoldenLoihiDense, LearningRuleSpec
+from lava_bioadam.golden.loihi_dense import GoldenLoihiDense, LearningRuleSpec
 
 _FACTORS = ("x1", "x2", "y1", "y2", "y3", "w", "d", "t")
 
@@ -148,7 +148,7 @@ def run_golden(case: dict):
 def compare_case(case: dict, timeout_s: float = 120.0) -> dict:
     """Run a case in Lava and in the golden model; ``{var: differing entries}``
     summed over epochs (``a_out`` over steps), plus ``"epochs"``."""
-    from lava_bioadam.lava.learning_dense import run_learning_dense_lava
+    from lava_bioadam.lava.loihi_dense import run_learning_dense_lava
 
     lava_snaps, lava_out = run_learning_dense_lava(case["conn"], case["s_in"], case["bap"],
                                                    case["y"], timeout_s)

@@ -8,9 +8,9 @@ import pytest
 from lava_bioadam.engine.rule_strings import parse_rules
 from lava_bioadam.errors import RuleError
 from lava_bioadam.golden.connection import GoldenLearningDense
-from lava_bioadam.golden.learning_dense import GoldenLoihiDense, LearningRuleSpec
+from lava_bioadam.golden.loihi_dense import GoldenLoihiDense, LearningRuleSpec
 from lava_bioadam.engine.products import Product, rule_string
-from lava_bioadam.verify.learning_dense import (compare_case, random_case,
+from lava_bioadam.verify.loihi_dense import (compare_case, random_case,
                                                 random_rule_strings, run_golden)
 
 
@@ -399,7 +399,7 @@ def test_speed_against_lava(shape):
     from lava.magma.core.learning.constants import GradedSpikeCfg
     from lava.proc.dense.process import LearningDense
 
-    from lava_bioadam.lava.learning_dense import lava_rule
+    from lava_bioadam.lava.loihi_dense import lava_rule
     from lava_bioadam.lava.network import run_cfg
     from lava_bioadam.lava.runtime import LavaSession
     from lava_bioadam.processes.graded_source.process import GradedSource
