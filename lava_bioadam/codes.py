@@ -37,10 +37,10 @@ from __future__ import annotations
 import numpy as np
 
 from lava_bioadam.engine import neuron
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.model.network import softmax
 
-E_MAX_CODE = W.X_MAX  # 127: |E| and H fit 7-bit traces
+E_MAX_CODE = widths.X_MAX  # 127: |E| and H fit 7-bit traces
 
 
 def _dtype(fixed):
@@ -102,7 +102,7 @@ def decode_feedback(a, enc) -> np.ndarray:
 def accumulate(a_in) -> np.ndarray:
     """Dendritic sums as the unit keeps them: saturated to ``NEURON_ACC_BITS``
     (int64)."""
-    return neuron.saturate(a_in, W.NEURON_ACC_BITS)
+    return neuron.saturate(a_in, widths.NEURON_ACC_BITS)
 
 
 def activity_from_acc(A, code) -> np.ndarray:
@@ -135,7 +135,7 @@ def output_error_code(A, label: int, code) -> np.ndarray:
     A = np.asarray(A, dtype=np.int64)
     d = np.minimum(A.max() - A, code.d_cap)
     p = neuron.softmax_q(neuron.mul_shift(d, code.x_mant, code.x_shift))
-    p[int(label)] -= 2 ** W.SOFTMAX_P_BITS
+    p[int(label)] -= 2 ** widths.SOFTMAX_P_BITS
     return np.clip(neuron.mul_shift(p, code.e_mant, code.e_shift),
                    -E_MAX_CODE, E_MAX_CODE).astype(np.int32)
 
@@ -168,7 +168,7 @@ def encode_weights(w_phys, enc, fixed: bool) -> np.ndarray:
     w = np.asarray(w_phys, dtype=float) * enc.w_scale
     if fixed:
         w = 2 * np.rint(w / 2)
-        return np.clip(w, W.W_MIN, W.W_MAX - 1).astype(np.int32)
+        return np.clip(w, widths.W_MIN, widths.W_MAX - 1).astype(np.int32)
     return w
 
 

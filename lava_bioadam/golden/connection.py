@@ -26,7 +26,7 @@ import dataclasses
 
 import numpy as np
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.engine.rule_strings import lava_scaling
 from lava_bioadam.errors import RuleError
 from lava_bioadam.golden.loihi_dense import decay_traces, round_syn_var
@@ -64,7 +64,7 @@ class GoldenLearningDense:
         ("x0"/"u0"), ``factors`` (names), ``mant``, ``exp`` (e.g. ``engine.products.Product``).
     weights, tag_1, tag_2: initial ``w``, ``t``, ``d`` (integers).
     rng_seed: the learning rule's ``rng_seed`` (trace streams); the synaptic
-        variable stream is Lava's constant seed ``W.CONN_VAR_SEED``.
+        variable stream is Lava's constant seed ``widths.CONN_VAR_SEED``.
     x_tau, x2_tau, y_tau: trace time constants (steps) of ``x1``, ``x2`` and
         ``y1..y3``; a tau of 0 zeroes that trace at every epoch (as Lava does).
         ``x2_tau`` defaults to Lava's rule default 0 (``x2`` unused); give it the
@@ -74,13 +74,13 @@ class GoldenLearningDense:
 
     def __init__(self, products, weights, tag_1=None, tag_2=None, *, t_epoch: int,
                  rng_seed: int, num_weight_bits: int = 8,
-                 x_tau: float = W.TRACE_TAU_INF, y_tau: float = W.TRACE_TAU_INF,
+                 x_tau: float = widths.TRACE_TAU_INF, y_tau: float = widths.TRACE_TAU_INF,
                  x2_tau: float = 0.0, signed_pre: bool = False):
         w = np.asarray(weights).astype(np.int32)
         self.shape = w.shape
         n_post, n_pre = self.shape
         trunc = 8 - num_weight_bits + 1                      # MIXED sign mode
-        self.w = np.clip((w >> trunc) << trunc, W.W_MIN, W.W_MAX).astype(np.int32)
+        self.w = np.clip((w >> trunc) << trunc, widths.W_MIN, widths.W_MAX).astype(np.int32)
         z = np.zeros(self.shape, dtype=np.int64)
         self.t = z.copy() if tag_1 is None else np.asarray(tag_1).astype(np.int64)
         self.d = z.copy() if tag_2 is None else np.asarray(tag_2).astype(np.int64)
@@ -98,7 +98,7 @@ class GoldenLearningDense:
         self.time_step = 0
         self._x_rng = np.random.default_rng(rng_seed)
         self._y_rng = np.random.default_rng(rng_seed + 2)
-        self._c_rng = np.random.default_rng(W.CONN_VAR_SEED)
+        self._c_rng = np.random.default_rng(widths.CONN_VAR_SEED)
         self._x_rand = self._x_rng.random(1)[0]
         self._y_rand = self._y_rng.random(1)[0]
         self._c_rand = self._c_rng.random(1)[0]
@@ -120,7 +120,7 @@ class GoldenLearningDense:
         self.a_buff = self.w.dot(p)
         spiked = p.astype(bool)
         if self.signed_pre:
-            mag = np.minimum(np.round(np.abs(p.astype(np.int64)) / 2), W.X_MAX).astype(int)
+            mag = np.minimum(np.round(np.abs(p.astype(np.int64)) / 2), widths.X_MAX).astype(int)
             self.x1[spiked] = np.where(p > 0, mag, 0)[spiked]
             self.x2[spiked] = np.where(p < 0, mag, 0)[spiked]
         else:
@@ -128,7 +128,7 @@ class GoldenLearningDense:
             self.x1[spiked] = scaled[spiked]
         within = self.time_step % self.t_epoch or self.t_epoch
         self.tx[spiked] = within
-        n = W.RANDOM_ADVANCES_PER_STEP
+        n = widths.RANDOM_ADVANCES_PER_STEP
         self._x_rand = self._x_rng.random(n)[-1]
         self._y_rand = self._y_rng.random(n)[-1]
         self.y = np.asarray(y).astype(np.int64).reshape(3, -1).copy()
@@ -154,7 +154,7 @@ class GoldenLearningDense:
                                       self._x_rand)
             yh[k] = self._decay(yh[k - 1], self.y_taus, self._y_rand)
             hit = self.tx == k
-            xh[k][:, hit] = np.clip(xh[k][:, hit], 0, W.X_MAX)
+            xh[k][:, hit] = np.clip(xh[k][:, hit], 0, widths.X_MAX)
         return xh, yh
 
     def _learn(self) -> None:
@@ -178,7 +178,7 @@ class GoldenLearningDense:
             prods = [p for p in self.products if p.target == "d" + var]
             if not prods:
                 continue
-            acc = state[var] << W.ACC_SHIFT
+            acc = state[var] << widths.ACC_SHIFT
             if self.track_exact:
                 self.last_exact[var] = self._exact(prods, dep_val, args, state)
             for pr in prods:
@@ -186,19 +186,19 @@ class GoldenLearningDense:
                 cur *= dep_val[pr.dep]
                 wsum = 0
                 for f in pr.factors:
-                    wsum += W.FACTOR_WIDTH[f]
+                    wsum += widths.FACTOR_WIDTH[f]
                     val = state[f] if f in state else args[pr.dep][f]
-                    lo, hi = W.factor_clip(f)
+                    lo, hi = widths.factor_clip(f)
                     cur *= np.clip(val, lo, hi).astype(np.int32)
                 cur *= int(pr.mant)
-                cur = np.right_shift(cur, max(0, wsum + W.W_MANT - W.W_ACC_U))
-                cur = np.left_shift(cur, int(pr.exp) + W.EXP_OFFSET)
-                cur = np.clip(cur, W.ACC_MIN, W.ACC_MAX)
-                acc = np.clip(acc + cur, W.ACC_MIN, W.ACC_MAX)
+                cur = np.right_shift(cur, max(0, wsum + widths.W_MANT - widths.W_ACC_U))
+                cur = np.left_shift(cur, int(pr.exp) + widths.EXP_OFFSET)
+                cur = np.clip(cur, widths.ACC_MIN, widths.ACC_MAX)
+                acc = np.clip(acc + cur, widths.ACC_MIN, widths.ACC_MAX)
             if var == "d":
                 acc = np.maximum(0, acc)
             if self.track_exact:
-                self.last_acc[var] = acc / W.ROUND_DIV - state[var]
+                self.last_acc[var] = acc / widths.ROUND_DIV - state[var]
             new[var] = self._round_and_saturate(var, acc, state[var].dtype)
         for var, val in new.items():
             setattr(self, var, val)
@@ -212,17 +212,17 @@ class GoldenLearningDense:
             v = np.ones(self.shape) * dep_val[pr.dep]
             for f in pr.factors:
                 v = v * (state[f] if f in state else args[pr.dep][f])
-            wsum = sum(W.FACTOR_WIDTH[f] for f in pr.factors) + W.W_MANT
-            tot += v * pr.mant * 2.0 ** pr.exp / 2.0 ** max(0, wsum - W.W_ACC_U)
+            wsum = sum(widths.FACTOR_WIDTH[f] for f in pr.factors) + widths.W_MANT
+            tot += v * pr.mant * 2.0 ** pr.exp / 2.0 ** max(0, wsum - widths.W_ACC_U)
         return tot
 
     def _round_and_saturate(self, var, acc, dtype):
-        v = round_syn_var(acc, self._c_rand, dtype) >> W.ACC_SHIFT
+        v = round_syn_var(acc, self._c_rand, dtype) >> widths.ACC_SHIFT
         if var == "w":
-            return np.clip(v.astype(np.int32), W.W_MIN, W.W_MAX).astype(np.int32)
+            return np.clip(v.astype(np.int32), widths.W_MIN, widths.W_MAX).astype(np.int32)
         if var == "d":
-            return np.clip(v, W.D_MIN, W.D_MAX)
-        return np.clip(v, W.T_MIN, W.T_MAX)
+            return np.clip(v, widths.D_MIN, widths.D_MAX)
+        return np.clip(v, widths.T_MIN, widths.T_MAX)
 
     def snapshot(self) -> dict:
         """Copies of every synaptic variable and trace (names as in Lava); ``x2``
@@ -241,7 +241,7 @@ class GoldenSignedLearningDense(GoldenLearningDense):
     twin rules' ``2**40``. Arguments as :class:`GoldenLearningDense`."""
 
     def __init__(self, products, weights, tag_1=None, tag_2=None, *, t_epoch: int,
-                 rng_seed: int, x2_tau: float = W.TRACE_TAU_INF, **kwargs):
+                 rng_seed: int, x2_tau: float = widths.TRACE_TAU_INF, **kwargs):
         kwargs["signed_pre"] = True
         super().__init__(products, weights, tag_1, tag_2, t_epoch=t_epoch,
                          rng_seed=rng_seed, x2_tau=x2_tau, **kwargs)
