@@ -29,9 +29,12 @@ import numpy as np
 from lava_bioadam.engine import widths
 from lava_bioadam.engine.rule_strings import lava_scaling
 from lava_bioadam.errors import RuleError
-from lava_bioadam.golden.loihi_dense import decay_traces, round_syn_var
+from lava_bioadam.golden.learning_engine import (product_series, round_and_saturate,
+                                                 trace_history)
 
 _FACTORS = ("x1", "x2", "y1", "y2", "y3", "w", "d", "t")
+#: state names of this model -> Lava's Var names
+_VAR_NAMES = {"w": "weights", "d": "tag_2", "t": "tag_1"}
 
 
 def as_engine_products(products) -> tuple:
@@ -136,25 +139,15 @@ class GoldenLearningDense:
             self._learn()
 
     # -- learning phase ----------------------------------------------------------
-    @staticmethod
-    def _decay(values, taus, rand):
-        return decay_traces(values, taus, rand)
-
     def _histories(self):
         """Trace values at within-epoch steps 0..T: ``xh (T+1, 2, n_pre)`` (x1, x2)
         and ``yh (T+1, 3, n_post)``. Traces with tau 0 are 0 after step 0; a spike
-        at step k clips both x traces to 0..127 there (Lava's impulse addition)."""
-        T = self.t_epoch
-        xh = np.zeros((T + 1, 2) + self.x1.shape, dtype=np.int64)
-        yh = np.zeros((T + 1,) + self.y.shape, dtype=np.int64)
-        xh[0], yh[0] = np.stack([self.x1, self.x2]), self.y
-        live = self.x_taus != 0
-        for k in range(1, T + 1):
-            xh[k][live] = self._decay(xh[k - 1][live], self.x_taus[live][:, None],
-                                      self._x_rand)
-            yh[k] = self._decay(yh[k - 1], self.y_taus, self._y_rand)
-            hit = self.tx == k
-            xh[k][:, hit] = np.clip(xh[k][:, hit], 0, widths.X_MAX)
+        at step k clips both x traces to 0..127 there (Lava's impulse addition, with
+        no impulse); the post units send no spikes (``bap`` off)."""
+        xh = trace_history(np.stack([self.x1, self.x2]), self.x_taus, self._x_rand,
+                           self.t_epoch, self.tx)
+        yh = trace_history(self.y, self.y_taus[:, 0], self._y_rand, self.t_epoch,
+                           np.zeros(self.y.shape[1], int))
         return xh, yh
 
     def _learn(self) -> None:
@@ -178,28 +171,17 @@ class GoldenLearningDense:
             prods = [p for p in self.products if p.target == "d" + var]
             if not prods:
                 continue
-            acc = state[var] << widths.ACC_SHIFT
             if self.track_exact:
                 self.last_exact[var] = self._exact(prods, dep_val, args, state)
-            for pr in prods:
-                cur = np.ones(self.shape, dtype=np.int32)
-                cur *= dep_val[pr.dep]
-                wsum = 0
-                for f in pr.factors:
-                    wsum += widths.FACTOR_WIDTH[f]
-                    val = state[f] if f in state else args[pr.dep][f]
-                    lo, hi = widths.factor_clip(f)
-                    cur *= np.clip(val, lo, hi).astype(np.int32)
-                cur *= int(pr.mant)
-                cur = np.right_shift(cur, max(0, wsum + widths.W_MANT - widths.W_ACC_U))
-                cur = np.left_shift(cur, int(pr.exp) + widths.EXP_OFFSET)
-                cur = np.clip(cur, widths.ACC_MIN, widths.ACC_MAX)
-                acc = np.clip(acc + cur, widths.ACC_MIN, widths.ACC_MAX)
+            acc = product_series(state[var] << widths.ACC_SHIFT, prods, self.shape,
+                                 lambda pr, f: (dep_val[pr.dep] if f is None else
+                                                state[f] if f in state else args[pr.dep][f]))
             if var == "d":
                 acc = np.maximum(0, acc)
             if self.track_exact:
                 self.last_acc[var] = acc / widths.ROUND_DIV - state[var]
-            new[var] = self._round_and_saturate(var, acc, state[var].dtype)
+            new[var] = round_and_saturate(_VAR_NAMES[var], acc, self._c_rand,
+                                          state[var].dtype)
         for var, val in new.items():
             setattr(self, var, val)
         self.tx[:] = 0
@@ -212,17 +194,8 @@ class GoldenLearningDense:
             v = np.ones(self.shape) * dep_val[pr.dep]
             for f in pr.factors:
                 v = v * (state[f] if f in state else args[pr.dep][f])
-            wsum = sum(widths.FACTOR_WIDTH[f] for f in pr.factors) + widths.W_MANT
-            tot += v * pr.mant * 2.0 ** pr.exp / 2.0 ** max(0, wsum - widths.W_ACC_U)
+            tot += v * pr.mant * 2.0 ** pr.exp / 2.0 ** widths.product_shift(pr.factors)
         return tot
-
-    def _round_and_saturate(self, var, acc, dtype):
-        v = round_syn_var(acc, self._c_rand, dtype) >> widths.ACC_SHIFT
-        if var == "w":
-            return np.clip(v.astype(np.int32), widths.W_MIN, widths.W_MAX).astype(np.int32)
-        if var == "d":
-            return np.clip(v, widths.D_MIN, widths.D_MAX)
-        return np.clip(v, widths.T_MIN, widths.T_MAX)
 
     def snapshot(self) -> dict:
         """Copies of every synaptic variable and trace (names as in Lava); ``x2``

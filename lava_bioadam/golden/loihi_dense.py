@@ -28,6 +28,8 @@ import numpy as np
 from lava_bioadam.engine import widths
 from lava_bioadam.engine.rule_strings import parse_rules
 from lava_bioadam.errors import RuleError
+from lava_bioadam.golden.learning_engine import (add_impulse, product_series,
+                                                 round_and_saturate, trace_history)
 
 #: rule kinds and the Lava classes they stand for
 RULE_KINDS = {"2F": "Loihi2FLearningRule", "3F": "Loihi3FLearningRule"}
@@ -153,31 +155,6 @@ class _TraceRandom:
             for _ in range(n):   # one call per advance: integer draws are buffered per call
                 self.impulse = self._impulse.integers(0, widths.IMPULSE_RAND_MAX, size=1,
                                                       dtype=int)[0]
-
-
-def stochastic_round(values, rand, frac):
-    """``values + (rand < frac)`` as ints (Lava's stochastic rounding)."""
-    return (values + (rand < frac).astype(int)).astype(int)
-
-
-def decay_traces(values, taus, rand):
-    """One step of stochastic exponential decay ``x exp(-1/tau)``, rounded with ``rand``."""
-    v = np.exp(-1 / taus) * values
-    return stochastic_round(np.floor(v), rand, v % 1)
-
-
-def add_impulse(values, rand, imp_int, imp_frac):
-    """Impulse addition: integer part, stochastic fractional part, clip to 0..127."""
-    return np.clip(stochastic_round(values + imp_int, rand, imp_frac), 0, widths.X_MAX)
-
-
-def round_syn_var(acc, rand, dtype):
-    """Stochastic rounding of an integer accumulator to a multiple of ``ROUND_DIV``:
-    ``floor(acc / 128) + (rand < frac)`` (the fraction is exact in float64)."""
-    acc = np.asarray(acc)
-    frac = (acc & (widths.ROUND_DIV - 1)) / widths.ROUND_DIV
-    q = (acc >> widths.ROUND_SHIFT) + (rand < frac)
-    return (q * widths.ROUND_DIV).astype(dtype)
 
 
 def _split_impulses(imp):
@@ -348,20 +325,11 @@ class GoldenLoihiDense:
     def _histories(self):
         """Traces at within-epoch steps 0..T: ``xh (T+1, 2, n_pre)``,
         ``yh (T+1, 3, n_post)``: decay, then impulses at the spike steps."""
-        T = self.spec.t_epoch
-        xh = np.zeros((T + 1,) + self.x.shape, int)
-        yh = np.zeros((T + 1,) + self.y.shape, int)
-        xh[0], yh[0] = self.x, self.y
-        for h, taus, rnd, (imp_i, imp_f), t_sp in (
-                (xh, self._x_taus, self._x_rand, self._x_imp, self.tx),
-                (yh, self._y_taus, self._y_rand, self._y_imp, self.ty)):
-            live = taus != 0
-            for t in range(1, T + 1):
-                h[t][live] = decay_traces(h[t - 1][live], taus[live][:, None], rnd.decay)
-                ids = np.where(t_sp == t)[0]
-                h[t][:, ids] = add_impulse(h[t][:, ids], rnd.impulse, imp_i[:, None],
-                                           imp_f[:, None])
-        return xh, yh
+        return [trace_history(start, taus, rnd.decay, self.spec.t_epoch, t_sp, rnd.impulse,
+                              imp_i[:, None], imp_f[:, None])
+                for start, taus, rnd, (imp_i, imp_f), t_sp in (
+                    (self.x, self._x_taus, self._x_rand, self._x_imp, self.tx),
+                    (self.y, self._y_taus, self._y_rand, self._y_imp, self.ty))]
 
     def _trace_values(self, xh, yh) -> dict:
         """``{(trace, dep): value}`` as the engine evaluates a trace with a dependency
@@ -397,8 +365,10 @@ class GoldenLoihiDense:
         for target, prods in self.rules.items():
             var = _SYN_VAR[target[1]]
             old = getattr(self, var)
-            acc = self._accumulate(old << widths.ACC_SHIFT, prods, args)
-            new[var] = self._saturate(var, acc, old.dtype)
+            acc = product_series(old << widths.ACC_SHIFT, prods, self.shape,
+                                 lambda pr, f: (args[pr.dep] if f is None
+                                                else self._factor(f, pr.dep, args)))
+            new[var] = round_and_saturate(var, acc, self._c_rand, old.dtype, self.sign_mode)
         for var, val in new.items():
             setattr(self, var, val)
         self.x0, self.y0 = np.zeros_like(self.x0), np.zeros_like(self.y0)
@@ -413,40 +383,7 @@ class GoldenLoihiDense:
                 val = np.sign(val)
         else:
             val = args["traces"][(f.var, dep)] + f.const
-        width = widths.FACTOR_WIDTH[f.var]
-        return np.clip(val, -(2 ** width), 2 ** width - 1)
-
-    def _accumulate(self, acc, prods, args):
-        """Lava's product series: int32 products, shift, saturate, accumulate."""
-        for pr in prods:
-            cur = np.ones(self.shape, dtype=np.int32)
-            cur *= args[pr.dep]
-            width = 0
-            for f in pr.factors:
-                width += widths.FACTOR_WIDTH[f.var]
-                cur *= self._factor(f, pr.dep, args).astype(np.int32)
-            cur *= pr.mant
-            cur = np.right_shift(cur, max(0, width + widths.W_MANT - widths.W_ACC_U))
-            cur = np.left_shift(cur, pr.exp + widths.EXP_OFFSET)
-            cur = np.clip(cur, widths.ACC_MIN, widths.ACC_MAX)
-            acc = np.clip(acc + cur, widths.ACC_MIN, widths.ACC_MAX)
-        return acc
-
-    def _saturate(self, var, acc, dtype):
-        if var == "weights" and self.sign_mode == "excitatory":
-            acc = np.maximum(0, acc)
-        elif var == "weights" and self.sign_mode == "inhibitory":
-            acc = np.minimum(0, acc)
-        elif var == "tag_2":
-            acc = np.maximum(0, acc)
-        v = round_syn_var(acc, self._c_rand, dtype) >> widths.ACC_SHIFT
-        if var == "weights":
-            lo, hi = {"mixed": (widths.W_MIN, widths.W_MAX), "excitatory": (0, widths.W_MAX),
-                      "inhibitory": (-widths.W_MAX, 0)}[self.sign_mode]
-            return np.clip(v.astype(np.int32), lo, hi).astype(np.int32)
-        if var == "tag_2":
-            return np.clip(v, widths.D_MIN, widths.D_MAX)
-        return np.clip(v, widths.T_MIN, widths.T_MAX)
+        return val
 
     # -- Vars a user may set before the first step (Lava: ``conn.x1.init = ...``) -------
     def set_trace(self, name: str, value) -> None:
