@@ -140,7 +140,8 @@ def test_write_failure_one_line_metrics_printed_nothing_half_written(tmp_path, c
     assert not list(out.rglob("*.tmp"))
     for f in out.glob("*.json"):
         json.loads(f.read_text())       # every file that exists is whole
-    assert json.loads((out / "status.json").read_text())["status"] == "running"
+    status = json.loads((out / "status.json").read_text())
+    assert status["status"] == "failed" and "No space left" in status["message"]
 
 
 def test_compare_saves_table_json_and_figure(tmp_path, cfg_path, capsys):

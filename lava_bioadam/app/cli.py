@@ -22,7 +22,7 @@ from lava_bioadam.errors import LavaRunError, Terminated, UserError
 
 #: modules under ``lava_bioadam.app.commands`` that each add one sub-command.
 COMMANDS = ("train", "compare", "rules", "verify", "golden", "benchmark", "rounding", "bench",
-            "sweep")
+            "sweep", "status")
 
 
 def build_parser() -> argparse.ArgumentParser:

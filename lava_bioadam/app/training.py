@@ -3,6 +3,7 @@ fixed-point network on the emulated Loihi (``emulator`` = L2, ``lava-fixed`` = L
 ``lava-float`` = L1). The backends of ``lava-bioadam train`` and ``compare``."""
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
@@ -10,7 +11,7 @@ import numpy as np
 from lava_bioadam import codes
 from lava_bioadam.app.config import Config, OptimizerConfig
 from lava_bioadam.app.data import Split
-from lava_bioadam.errors import ConfigError
+from lava_bioadam.errors import ConfigError, UserError
 from lava_bioadam.golden.fast import run_fast
 from lava_bioadam.golden.network import conn_init, initial_weights, run_l2
 from lava_bioadam.engine.neuron import approx_softmax
@@ -63,6 +64,39 @@ def check_data(cfg: Config, data: Split) -> None:
     if n_classes > n_out:
         raise ConfigError(f"{cfg.source}: the data have {n_classes} classes but the output "
                           f"layer has {n_out} units")
+    present = np.unique(np.concatenate([data.y_train, data.y_test]))
+    if len(present) < 2:
+        raise ConfigError(f"{cfg.source}: give data with at least two classes; all samples "
+                          f"have label {int(present[0])} (accuracy would be 1 by default)")
+
+
+class DivergedError(UserError):
+    """Training produced non-finite metrics or weights."""
+
+
+def _rate_keys(cfg: Config, backend: str) -> str:
+    """The settings that make a run diverge, named for the message."""
+    if backend != "reference":
+        return "rules.eta or rules.lam"
+    o = cfg.optimizer
+    rate = {"adam": "adam.lr", "synaptic_adam": "adam.lr", "sgd": "sgd.lr",
+            "n1": "n1.eta", "n2": "n2.eta"}[o.rule]
+    return f"optimizer.{rate} or optimizer.lam"
+
+
+def check_finite(cfg: Config, backend: str, seed: int, rec: dict, weights=()) -> None:
+    """``DivergedError`` if the epoch record ``rec`` or any array of ``weights`` holds
+    a non-finite number: the run stops instead of training on NaN."""
+    bad = [k.replace("_", " ") for k in ("test_accuracy", "test_loss", "train_loss")
+           if not math.isfinite(float(rec[k]))]
+    if any(not (math.isfinite(a) and math.isfinite(r)) for a, r in rec["symmetry"]):
+        bad.append("W/B^T angle")
+    if any(w is not None and not np.isfinite(w).all() for w in weights):
+        bad.append("weights")
+    if bad:
+        raise DivergedError(f"lower {_rate_keys(cfg, backend)}: seed {seed} diverged in "
+                            f"epoch {rec['epoch']} (non-finite {', '.join(bad)}); the "
+                            f"epochs before it are kept")
 
 
 def train_reference(cfg: Config, data: Split, seed: int,
@@ -76,6 +110,7 @@ def train_reference(cfg: Config, data: Split, seed: int,
     after every epoch; ``resume=state`` continues from such a state bit for bit."""
     check_data(cfg, data)
     rng = np.random.default_rng(seed + 10_000)
+    quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore")  # see check_finite
     if resume is None:
         net, history, first = build_network(cfg, seed), [], 1
     else:
@@ -88,22 +123,25 @@ def train_reference(cfg: Config, data: Split, seed: int,
                                   net.evaluate(data.x_test, data.y_test).items()},
                "train_loss": net.evaluate(data.x_train, data.y_train)["loss"],
                "symmetry": net.symmetry()}
+        check_finite(cfg, "reference", seed, rec, list(net.weights) + list(net.feedback))
         history.append(rec)
         if log:
             log(rec)
 
     if resume is None:
-        record(0)
+        with quiet:
+            record(0)
     n_train = len(data.x_train)
-    for epoch in range(first, cfg.training.epochs + 1):
-        for k, i in enumerate(rng.permutation(n_train)):
-            net.train_sample(data.x_train[i], eye[data.y_train[i]])
-            if progress:
-                progress((epoch - 1) * n_train + k + 1, None)
-        record(epoch)
-        if checkpoint:
-            checkpoint({"net": net, "rng": rng.bit_generator.state, "history": history,
-                        "epoch": epoch})
+    with quiet:
+        for epoch in range(first, cfg.training.epochs + 1):
+            for k, i in enumerate(rng.permutation(n_train)):
+                net.train_sample(data.x_train[i], eye[data.y_train[i]])
+                if progress:
+                    progress((epoch - 1) * n_train + k + 1, None)
+            record(epoch)
+            if checkpoint:
+                checkpoint({"net": net, "rng": rng.bit_generator.state, "history": history,
+                            "epoch": epoch})
     return {"seed": seed, "history": history, "final": history[-1], "network": net}
 
 
@@ -118,6 +156,80 @@ def network_rules(cfg: Config) -> NetworkRules:
         raise ConfigError(f"{cfg.source}: the Loihi backends implement network.loss "
                           f"cross_entropy only")
     return build_network_rules(cfg.rules, cfg.network.sizes, cfg.network.feedback)
+
+
+#: rough resource use per backend, measured with ``lava-bioadam train`` on 64-16-10
+#: and 64-512-512-10 networks on a loaded 2-core machine (summed proportional set
+#: size of all processes of the run, wall time per epoch):
+#: fixed bytes, bytes per synapse, bytes per Lava process, seconds per synapse and
+#: sample, seconds per Lava process and sample
+COSTS = {"reference": (200e6, 100, 0, 70e-9, 0),
+         "emulator": (300e6, 120, 0, 20e-9, 0),
+         "emulator-numpy": (300e6, 120, 0, 200e-9, 0),
+         "lava-fixed": (150e6, 300, 10e6, 500e-9, 1.5e-3),
+         "lava-float": (150e6, 300, 10e6, 500e-9, 1.5e-3)}
+
+
+def estimate(cfg: Config, n_samples: int, backend: str) -> tuple[float, float]:
+    """Rough ``(bytes, seconds per epoch)`` of training ``cfg``'s network on
+    ``backend`` with ``n_samples`` samples per epoch (training and evaluation);
+    within a factor of about 3 on a quiet machine."""
+    sizes = cfg.network.sizes
+    synapses = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    synapses += sum(a * b for a, b in zip(sizes[1:-1], sizes[2:]))   # feedback weights
+    processes = 2 * (len(sizes) - 1) + 3                           # connections, units, ...
+    base, per_syn, per_proc, t_syn, t_proc = COSTS[backend]
+    memory = base + per_syn * synapses + per_proc * processes
+    seconds = n_samples * (t_syn * synapses + t_proc * processes)
+    return memory, seconds
+
+
+def available_memory() -> float | None:
+    """Bytes of memory available to new work (``MemAvailable``), None if unknown."""
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemAvailable:"):
+                return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _human_bytes(n: float) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+def human_seconds(s: float) -> str:
+    """``s`` as ``12 s``, ``3.5 min``, ``2.1 h`` or ``4.0 days``."""
+    for unit, size in (("days", 86400), ("h", 3600), ("min", 60)):
+        if s >= 2 * size:
+            return f"{s / size:.1f} {unit}"
+    return f"{s:.0f} s"
+
+
+def preflight(cfg: Config, data: Split, backend: str) -> str:
+    """Every check of a run that can fail before it starts, so that none fails after
+    its results folder exists: the data fit the network, the Loihi backends' rules are
+    representable, the network fits in the available memory. Returns the estimate as
+    one line to print."""
+    check_data(cfg, data)
+    if backend != "reference":
+        network_rules(cfg)
+    n = len(data.x_train) + len(data.x_test) // 2
+    memory, seconds = estimate(cfg, n, backend)
+    free = available_memory()
+    if free is not None and memory > free:
+        raise ConfigError(f"{cfg.source}: use smaller network.sizes: {clip_list(cfg.network.sizes)} "
+                          f"needs about {_human_bytes(memory)} on {backend}, "
+                          f"{_human_bytes(free)} available")
+    return (f"estimate: about {_human_bytes(memory)} of memory, "
+            f"{human_seconds(seconds)} per epoch (rough)")
+
+
+def clip_list(values: list, limit: int = 6) -> str:
+    """``[64, 4096, 4096, ...]``: a list cut to ``limit`` entries for a message."""
+    head = ", ".join(map(str, values[:limit]))
+    return f"[{head}{', ...' if len(values) > limit else ''}]"
 
 
 def presentation_order(n_train: int, epochs: int, seed: int) -> np.ndarray:
@@ -170,7 +282,9 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
     history = list(resume["history"]) if resume else []
 
     def on_epoch(W, B):
-        rec = _record(nr, data, precision, len(history), W, B)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            rec = _record(nr, data, precision, len(history), W, B)
+        check_finite(cfg, level, seed, rec, list(W) + list(B))
         history.append(rec)
         if log:
             log(rec)
