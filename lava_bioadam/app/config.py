@@ -226,8 +226,8 @@ def _check_number(key: str, value, where: str) -> float:
 
 def _check_value(key: str, value, tp, where: str):
     if isinstance(value, HugeInt):
-        raise ConfigError(f"{where}: {key}: give a number of at most {MAX_INT_DIGITS} digits; "
-                          f"got {value!r}")
+        raise ConfigError(f"{where}: {key}: give a shorter value; {value!r} is beyond the "
+                          f"range of every setting")
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):  # Optional[...] / X | None

@@ -3,6 +3,7 @@ fixed-point network on the emulated Loihi (``emulator`` = L2, ``lava-fixed`` = L
 ``lava-float`` = L1). The backends of ``lava-bioadam train`` and ``compare``."""
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Callable
 
@@ -11,7 +12,7 @@ import numpy as np
 from lava_bioadam import codes
 from lava_bioadam.app.config import Config, OptimizerConfig
 from lava_bioadam.app.data import Split
-from lava_bioadam.errors import ConfigError, UserError
+from lava_bioadam.errors import ConfigError, RuleError, UserError
 from lava_bioadam.golden.fast import run_fast
 from lava_bioadam.golden.network import conn_init, initial_weights, run_l2
 from lava_bioadam.engine.neuron import approx_softmax
@@ -19,6 +20,7 @@ from lava_bioadam.model.network import Network, softmax, symmetry
 from lava_bioadam.model.optimizers import (SGD, Adam, Optimizer, SynapticAdam, SynapticN1,
                                            SynapticN2)
 from lava_bioadam.rules.network import FEEDBACK, NetworkRules, build_network_rules
+from lava_bioadam.rules.params import RuleParams
 
 
 def optimizer_factory(ocfg: OptimizerConfig) -> Callable[[tuple[int, int], np.ndarray | None], Optimizer]:
@@ -147,15 +149,105 @@ def train_reference(cfg: Config, data: Split, seed: int,
 
 def network_rules(cfg: Config) -> NetworkRules:
     """The config's network as Loihi rules (``rules:`` section, ``network`` sizes
-    and feedback mode)."""
+    and feedback mode). A setting that cannot be represented is a ``ConfigError``
+    that names the key to change and the bound to respect (:func:`explain_rules`)."""
     if cfg.network.feedback not in FEEDBACK:
-        raise ConfigError(f"{cfg.source}: network.feedback {cfg.network.feedback!r} needs "
-                          f"weight transport and has no Loihi realisation; use one of "
-                          f"{list(FEEDBACK)} with the Loihi backends")
+        raise ConfigError(f"{cfg.source}: use network.feedback {' or '.join(FEEDBACK)} with "
+                          f"the Loihi backends; {cfg.network.feedback} needs weight "
+                          f"transport and has no Loihi realisation")
     if cfg.network.loss != "cross_entropy":
-        raise ConfigError(f"{cfg.source}: the Loihi backends implement network.loss "
-                          f"cross_entropy only")
-    return build_network_rules(cfg.rules, cfg.network.sizes, cfg.network.feedback)
+        raise ConfigError(f"{cfg.source}: use network.loss cross_entropy with the Loihi "
+                          f"backends (the only loss they implement)")
+    try:
+        return _build_rules(cfg, cfg.rules)
+    except RuleError as exc:
+        raise ConfigError(f"{cfg.source}: {explain_rules(cfg, exc)}") from None
+
+
+def _build_rules(cfg: Config, params: RuleParams) -> NetworkRules:
+    return build_network_rules(params, cfg.network.sizes, cfg.network.feedback)
+
+
+def _builds(cfg: Config, params: RuleParams) -> bool:
+    try:
+        _build_rules(cfg, params)
+        return True
+    except (RuleError, ValueError, OverflowError, ZeroDivisionError):
+        return False
+
+
+#: steps of the search for the representable bound of a rule setting (each halves the
+#: bracket in log scale: 16 steps find it to within a few percent)
+BOUND_STEPS = 16
+
+
+def _bound(cfg: Config, key: str, bad: float, good: float) -> float:
+    """The representable value of ``rules.key`` nearest to ``bad``, searched between
+    ``good`` (representable) and ``bad`` in log scale."""
+    lo, hi = math.log(good), math.log(bad)
+    for _ in range(BOUND_STEPS):
+        mid = (lo + hi) / 2
+        if _builds(cfg, dataclasses.replace(cfg.rules, **{key: math.exp(mid)})):
+            lo = mid
+        else:
+            hi = mid
+    return math.exp(lo)
+
+
+def explain_rules(cfg: Config, exc: RuleError) -> str:
+    """``exc`` (an unrepresentable ``rules:`` setting) as a message that starts with
+    the fix: which key of those the config changes is to blame (the one whose default
+    value makes the rules representable), and the representable value nearest to it."""
+    reason = str(exc)
+    defaults = RuleParams()
+    changed = [f.name for f in dataclasses.fields(RuleParams)
+               if f.name not in ("rule", "form", "layers", "t_epoch")
+               and getattr(cfg.rules, f.name) != getattr(defaults, f.name)]
+    blamed = _blame(cfg, changed, defaults)
+    if len(blamed) == 1:
+        key, value = blamed[0], getattr(cfg.rules, blamed[0])
+        good = getattr(defaults, key)
+        if good is None:                        # r_max: its default is 1/eps
+            good = 1.0 / cfg.rules.eps
+        if not good > 0:                        # lam, r_min: 0 turns the product off
+            good = next((g for g in (1e-3, 1e-2, 1e-1, 1.0) if _builds(
+                cfg, dataclasses.replace(cfg.rules, **{key: g}))), 0.0)
+        if isinstance(value, (int, float)) and value > 0 and good > 0:
+            bound = _bound(cfg, key, float(value), float(good))
+            side = "at most" if value > good else "at least"
+            return (f"set rules.{key} to {side} {bound:.3g}; {value:.3g} cannot be "
+                    f"represented ({reason})")
+        return f"change rules.{key}; {clip_value(value)} cannot be represented ({reason})"
+    if blamed:
+        keys = ", ".join(f"rules.{k} ({clip_value(getattr(cfg.rules, k))})" for k in blamed)
+        return f"change {keys}; together they cannot be represented ({reason})"
+    return f"change the rules: section; it cannot be represented ({reason})"
+
+
+def _blame(cfg: Config, changed: list[str], defaults: RuleParams) -> list[str]:
+    """A small set of the ``changed`` keys whose default values make the rules
+    representable (empty if even all defaults do not)."""
+    def with_defaults(keys):
+        return dataclasses.replace(cfg.rules, **{k: getattr(defaults, k) for k in keys})
+
+    single = [k for k in changed if _builds(cfg, with_defaults([k]))]
+    if single:
+        return single[:1] if len(single) == 1 else single
+    reset = []
+    for k in changed:                   # reset keys one by one until the rules build
+        reset.append(k)
+        if _builds(cfg, with_defaults(reset)):
+            break
+    else:
+        return []
+    for k in list(reset):               # keep only those needed
+        if len(reset) > 1 and _builds(cfg, with_defaults([r for r in reset if r != k])):
+            reset.remove(k)
+    return reset
+
+
+def clip_value(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else repr(value)[:20]
 
 
 #: rough resource use per backend, measured with ``lava-bioadam train`` on 64-16-10
