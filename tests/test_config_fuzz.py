@@ -441,3 +441,56 @@ def _train_check(label, path, backend, out, capsys):
     if not err or len(err[-1]) > MAX_ERROR_LINE or not err[-1].startswith("lava-bioadam: error"):
         return [f"{label} [train]: rc={rc} err={err[-1:]!r}"]
     return []
+
+
+def test_yaml_numbers_as_a_person_means_them(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("optimizer:\n  n1: {eta: 1e-2, tau_m: 1E1}\nrules: {eta: 2e-2, w_max: 4e0}\n")
+    cfg = config_mod.load_config(p)
+    assert (cfg.optimizer.n1.eta, cfg.optimizer.n1.tau_m) == (0.01, 10.0)
+    assert (cfg.rules.eta, cfg.rules.w_max) == (0.02, 4.0)
+    p.write_text("rules: {eta: '1e-2'}\n")
+    try:
+        config_mod.load_config(p)
+        raise AssertionError("a quoted number was accepted")
+    except config_mod.ConfigError as exc:
+        assert "rules.eta must be a number (a quoted number is text" in str(exc)
+
+
+#: CLI subprocess cases: (config text, backend, exit status, text in the last stderr line)
+CLI_CASES = [
+    ("optimizer: {n1: {eta: 1e-2}}\nrules: {eta: 1e-2}\nnetwork: {sizes: [64, 6, 10]}\n"
+     "training: {epochs: 1}\n", "reference", 0, None),
+    ("training: {epochs: " + "9" * 100_000 + "}\n", "reference", 2,
+     "training.epochs: give a shorter value; an integer of 100000 digits"),
+    ("rules: {tau_r: 3.19e-299}\n", "lava-fixed", 2, "set rules.tau_r to at least"),
+    ("rules: {w_max: 1e300}\n", "lava-fixed", 2, "set rules.w_max to at most"),
+    ("data: {dataset: csv, path: /dev/zero}\n", "reference", 2, "not a regular file"),
+]
+
+
+def test_cli_cases_in_subprocesses(tmp_path):
+    """The command line itself (in parallel): one line and exit 2 for bad input, no
+    results folder for a run refused before work; ``eta: 1e-2`` trains."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "lava-bioadam"
+    procs = []
+    for k, (text, backend, _, _) in enumerate(CLI_CASES):
+        (tmp_path / f"c{k}.yaml").write_text(text)
+        procs.append(subprocess.Popen(
+            [str(exe), "train", str(tmp_path / f"c{k}.yaml"), "--backend", backend,
+             "--out", str(tmp_path / f"out{k}"), "--quiet", "--no-plots"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for k, (proc, (_, _, code, text)) in enumerate(zip(procs, CLI_CASES)):
+        out, err = proc.communicate(timeout=120)
+        lines = err.strip().splitlines()
+        assert proc.returncode == code, (k, err[-300:])
+        if code:
+            assert len(lines) == 1 and len(lines[0]) <= MAX_ERROR_LINE, lines
+            assert text in lines[0], lines[0]
+            assert not (tmp_path / f"out{k}").exists()
+        else:
+            assert "Traceback" not in err and "test accuracy: mean" in out

@@ -428,31 +428,57 @@ def _overwrite(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+def _as_int(v: np.ndarray) -> np.ndarray:
+    """Integer-valued ``v`` (Lava keeps fixed-point Vars in float arrays) as int64."""
+    as_int = np.rint(v).astype(np.int64)
+    if not np.array_equal(as_int, v):
+        raise ValueError("a fixed-point connection Var holds non-integer values")
+    return as_int
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+#: Vars of a Loihi connection saved in ``weights/seed{S}.npz`` (connection units):
+#: weight, first moment t, normaliser d
+SAVED_VARS = ("weights", "tag_1", "tag_2")
+
+
 def connection_arrays(result: dict) -> dict[str, np.ndarray]:
-    """Final weights and tags of every connection of one seed's training result:
-    ``W{l}/<var>`` and ``B{l}/<var>`` (1-based layers). Loihi backends: connection
-    units (integers in fixed point), Lava's Var names (``weights``, ``tag_1`` = t,
-    ``tag_2`` = d); reference: physical weights and the optimizer's state arrays
-    (``m``, ``v``, ``r``, ...)."""
+    """Final weights and state of every connection of one seed's training result,
+    the same names on every backend (1-based layers ``l``):
+
+    * ``W{l}/weights``, ``B{l}/weights``: physical weights, float64 (all backends);
+    * Loihi backends: ``W{l}/weights_code``, ``W{l}/tag_1`` (first moment t),
+      ``W{l}/tag_2`` (normaliser d) in connection units, int64 on the fixed-point
+      backends (float64 on ``lava-float``);
+    * ``reference``: the optimizer's state arrays (``m``, ``v``, ``r``, ...), float64.
+    """
     out = {}
     if "run" in result:
+        fixed = result.get("precision", "fixed") == "fixed"
         for side in ("W", "B"):
             for l, conn in enumerate(result["run"].final[side]):
-                for k, v in (conn or {}).items():
-                    out[f"{side}{l + 1}/{k}"] = np.asarray(v)
+                if not conn:
+                    continue
+                name = f"{side}{l + 1}"
+                code = np.asarray(conn["weights"], dtype=np.float64)
+                out[f"{name}/weights"] = code / result["w_scales"][l]
+                for k in SAVED_VARS:
+                    if k in conn:
+                        v = np.asarray(conn[k])
+                        key = f"{name}/{'weights_code' if k == 'weights' else k}"
+                        out[key] = _as_int(v) if fixed else v.astype(np.float64)
         return out
     net = result["network"]
     for side, mats, opts in (("W", net.weights, net.opt_w), ("B", net.feedback, net.opt_b)):
         for l, mat in enumerate(mats):
             if mat is None:
                 continue
-            out[f"{side}{l + 1}/weights"] = mat
+            out[f"{side}{l + 1}/weights"] = np.asarray(mat, dtype=np.float64)
             opt = opts[l] if l < len(opts) else None
             for k, v in (vars(opt).items() if opt is not None else ()):
                 if k != "lam_mask" and isinstance(v, np.ndarray) and v.shape == mat.shape:
-                    out[f"{side}{l + 1}/{k}"] = v
+                    out[f"{side}{l + 1}/{k}"] = v.astype(np.float64)
     return out
