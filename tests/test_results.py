@@ -257,3 +257,26 @@ def test_status_view_of_a_folder_whose_process_is_gone(tmp_path, cfg_path, capsy
     assert ": running;" in capsys.readouterr().out
     assert main(["train", "--resume", str(out)]) == 2
     assert "still running" in capsys.readouterr().err
+
+
+def test_plots_show_mean_band_and_initial_epoch_sweep_has_axes():
+    from matplotlib.collections import PolyCollection
+
+    from lava_bioadam.app.plots import accuracy_figure, sweep_figure
+
+    recs = [{"seed": s, "epoch": e, "test_accuracy": 0.1 + 0.2 * e + 0.01 * s,
+             "test_loss": 1.0, "train_loss": 1.0, "symmetry": []}
+            for s in range(3) for e in range(4)]
+    ax = accuracy_figure(recs, "t").axes[0]
+    assert any(isinstance(c, PolyCollection) for c in ax.collections)     # the band
+    assert len(ax.lines) == 3 + 1                          # faint seeds and the mean
+    np.testing.assert_allclose(ax.lines[-1].get_ydata(), [0.11, 0.31, 0.51, 0.71])
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert "initial" in labels and "0" not in labels and "1" in labels, labels
+    summary = [{"eta": v, "seeds": 3, "mean": 0.93 + 0.002 * k, "std": 0.003}
+               for k, v in enumerate((0.004, 0.008, 0.016))]
+    ax = sweep_figure(summary, ["eta"]).axes[0]
+    assert ax.get_title() and ax.get_xlabel() == "rules.eta" and "accuracy" in ax.get_ylabel()
+    lo, hi = ax.get_ylim()
+    assert lo <= 0.9 and hi - lo >= 0.2 - 1e-9                 # not autoscaled to +-0.01
