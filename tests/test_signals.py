@@ -159,8 +159,8 @@ def test_kill9_of_main_leaves_no_process_segment_or_folder(tmp_path, capsys):
     finally:
         for pid in alive(children):
             os.kill(pid, signal.SIGKILL)
-    print(f"kill -9 of main: {len(children)} children, {len(segments)} segments, "
-          f"children gone after {gone_after:.1f} s")
+    summary = (f"kill -9 of main: {len(children)} children, {len(segments)} segments, "
+               f"children gone after {gone_after:.1f} s")
     assert len(children) >= 3 and not left, left
     assert segments and not [n for n in segments if (Path("/dev/shm") / n).exists()]
     assert not list(tmp.iterdir())
@@ -168,3 +168,4 @@ def test_kill9_of_main_leaves_no_process_segment_or_folder(tmp_path, capsys):
     assert main(["status", str(out)]) == 0
     line = capsys.readouterr().out.strip()
     assert ": interrupted; epochs finished: seed 0: " in line and "is gone" in line, line
+    print(summary)
