@@ -194,6 +194,13 @@ def _bound(cfg: Config, key: str, bad: float, good: float) -> float:
     return math.exp(lo)
 
 
+def _inside(bound: float, up: bool) -> float:
+    """``bound`` to 3 significant digits, rounded towards the representable side
+    (``up`` for a lower bound), so that the value printed is itself representable."""
+    q = 10.0 ** (math.floor(math.log10(bound)) - 2)
+    return float(f"{(math.ceil(bound / q) if up else math.floor(bound / q)) * q:.3g}")
+
+
 def explain_rules(cfg: Config, exc: RuleError) -> str:
     """``exc`` (an unrepresentable ``rules:`` setting) as a message that starts with
     the fix: which key of those the config changes is to blame (the one whose default
@@ -213,7 +220,7 @@ def explain_rules(cfg: Config, exc: RuleError) -> str:
             good = next((g for g in (1e-3, 1e-2, 1e-1, 1.0) if _builds(
                 cfg, dataclasses.replace(cfg.rules, **{key: g}))), 0.0)
         if isinstance(value, (int, float)) and value > 0 and good > 0:
-            bound = _bound(cfg, key, float(value), float(good))
+            bound = _inside(_bound(cfg, key, float(value), float(good)), up=value < good)
             side = "at most" if value > good else "at least"
             return (f"set rules.{key} to {side} {bound:.3g}; {value:.3g} cannot be "
                     f"represented ({reason})")
