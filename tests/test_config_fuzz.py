@@ -391,7 +391,7 @@ def test_random_config_fuzz(tmp_path, capsys):
         raise RanPastBound()
 
     old = signal.signal(signal.SIGALRM, on_alarm)
-    failures, refused, passed, trained, t0 = [], 0, 0, 0, time.perf_counter()
+    failures, refused, passed, trained, t0 = [], 0, 0, [], time.perf_counter()
     try:
         for k, (label, text, backend) in enumerate(cases):
             path = tmp_path / f"r{k}.yaml"
@@ -414,34 +414,38 @@ def test_random_config_fuzz(tmp_path, capsys):
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             if cfg is not None and TRAIN:
-                trained += 1
-                failures += _train_check(label, path, backend, tmp_path / f"out{k}", capsys)
+                rc, bad = _train_check(label, path, backend, tmp_path / f"out{k}", capsys)
+                trained.append(rc)
+                failures += bad
     finally:
         signal.signal(signal.SIGALRM, old)
+    codes = {c: trained.count(c) for c in sorted(set(map(str, trained)))}
     print(f"{len(cases)} random cases (seed {FUZZ_SEED}): {refused} refused, {passed} "
-          f"passed, {trained} trained, {time.perf_counter() - t0:.1f} s")
+          f"passed, {len(trained)} trained (exit status: count {codes}), "
+          f"{time.perf_counter() - t0:.1f} s")
     assert not failures, f"{len(failures)} of {len(cases)}:\n" + "\n".join(failures[:40])
 
 
 def _train_check(label, path, backend, out, capsys):
     """Train a case that passed the checks (one epoch; lava-fixed runs on the emulator,
-    its bit-exact twin): exit 0 only with finite metrics, otherwise one line."""
+    its bit-exact twin): exit 0 only with finite metrics, otherwise one line. Returns
+    (exit status, failures)."""
     backend = "emulator" if backend == "lava-fixed" else backend
     capsys.readouterr()
     try:
         rc = main(["train", str(path), "--backend", backend, "--epochs", "1", "--seeds", "0",
                    "--out", str(out), "--no-plots", "--quiet"])
     except BaseException as exc:  # noqa: BLE001
-        return [f"{label} [train]: raised {type(exc).__name__}: {str(exc)[:80]}"]
+        return "raised", [f"{label} [train]: raised {type(exc).__name__}: {str(exc)[:80]}"]
     err = capsys.readouterr().err.strip().splitlines()
     if rc == 0:
         recs = [json.loads(l) for l in (out / "metrics.jsonl").read_text().splitlines()]
         bad = [r for r in recs if not all(math.isfinite(r[k]) for k in
                                           ("test_accuracy", "test_loss", "train_loss"))]
-        return [f"{label} [train]: exit 0 with non-finite metrics"] if bad else []
+        return rc, [f"{label} [train]: exit 0 with non-finite metrics"] if bad else []
     if not err or len(err[-1]) > MAX_ERROR_LINE or not err[-1].startswith("lava-bioadam: error"):
-        return [f"{label} [train]: rc={rc} err={err[-1:]!r}"]
-    return []
+        return rc, [f"{label} [train]: rc={rc} err={err[-1:]!r}"]
+    return rc, []
 
 
 def test_yaml_numbers_as_a_person_means_them(tmp_path):

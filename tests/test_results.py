@@ -280,3 +280,30 @@ def test_plots_show_mean_band_and_initial_epoch_sweep_has_axes():
     assert ax.get_title() and ax.get_xlabel() == "rules.eta" and "accuracy" in ax.get_ylabel()
     lo, hi = ax.get_ylim()
     assert lo <= 0.9 and hi - lo >= 0.2 - 1e-9                 # not autoscaled to +-0.01
+
+
+def test_full_disk_from_the_start_refused_before_work(tmp_path, cfg_path, capsys,
+                                                      monkeypatch):
+    def disk_full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(results, "write_atomic", disk_full)
+    out = tmp_path / "r"
+    assert main(["train", str(cfg_path), "--out", str(out), "--no-plots"]) == 2
+    cap = capsys.readouterr()
+    assert "epoch" not in cap.out and not out.exists()
+    assert cap.err.strip().splitlines()[-1].startswith(
+        "lava-bioadam: error: free some space or choose another --out: cannot write")
+
+
+def test_plot_write_failure_marks_the_run_failed(tmp_path, cfg_path, capsys, monkeypatch):
+    real = results.write_atomic
+
+    def no_png(path, data):
+        if path.suffix == ".png":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, data)
+    monkeypatch.setattr(results, "write_atomic", no_png)
+    out = tmp_path / "r"
+    assert main(["train", str(cfg_path), "--out", str(out), "--epochs", "1"]) == 2
+    status = json.loads((out / "status.json").read_text())
+    assert status["status"] == "failed" and "accuracy.png" in status["message"]

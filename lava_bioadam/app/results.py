@@ -250,13 +250,26 @@ class RunFolder:
         except OSError as exc:
             raise ResultsWriteError(f"cannot create results folder {self.path}: "
                                     f"{clip(exc.strerror or exc, 60)}") from None
+        self.set_status("running")      # first: it holds the room for the final status
         resolved = {k: v for k, v in dataclasses.asdict(cfg).items() if k != "source"}
         self.write("config.yaml", (f"# resolved from {cfg.source}\n" + yaml.safe_dump(
             resolved, sort_keys=False)).encode())
         self.write("run.json", to_json({
             "command": argv if argv is not None else sys.argv, "backend": backend,
             "config": cfg.source, "started": _now(), "versions": versions()}))
-        self.set_status("running")
+        if self.error:                  # e.g. a full disk: refused before any work
+            self._remove_partial(keep_folder=empty)
+            raise ResultsWriteError(f"free some space or choose another --out: "
+                                    f"{self.error}")
+
+    def _remove_partial(self, keep_folder: bool) -> None:
+        """Remove what a refused folder holds (and the folder, unless it was given)."""
+        if not keep_folder:
+            shutil.rmtree(self.path, ignore_errors=True)
+            return
+        for f in self.path.iterdir():
+            if f.is_file():
+                f.unlink(missing_ok=True)
 
     # ------------------------------------------------------------ writing
     def write(self, name: str, data: bytes) -> None:
@@ -416,6 +429,8 @@ def _overwrite(path: Path, data: bytes) -> None:
     """Write ``data`` over the existing file ``path`` in place (no new file, no new
     blocks while ``data`` is no longer than the file); best effort."""
     try:
+        if os.stat(path).st_size < len(data):
+            return                      # it would need new blocks: leave the old file whole
         fd = os.open(path, os.O_WRONLY)
     except OSError:
         return

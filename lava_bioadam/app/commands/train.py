@@ -73,9 +73,12 @@ def save_plots(folder: RunFolder, title: str) -> None:
 
 def close_folder(folder: RunFolder, title: str, status: str, message: str | None = None,
                  plots: bool = True):
-    """Plots and final status; returns where the results are."""
+    """Plots and final status (``failed`` after a write failure, plots included);
+    returns where the results are."""
     if plots:
         save_plots(folder, title)
+    if folder.error and status == "complete":
+        status, message = "failed", folder.error
     return folder.finish(status, message)
 
 
@@ -174,8 +177,7 @@ def run(args) -> int:
         raise
     accs = np.array([f["test_accuracy"] for f in finals])
     print(f"test accuracy: mean {accs.mean():.4f}, std {accs.std():.4f} over {len(accs)} seed(s)")
-    where = close_folder(folder, title, "failed" if folder.error else "complete",
-                         folder.error, plots=not args.no_plots)
+    where = close_folder(folder, title, "complete", plots=not args.no_plots)
     folder.check_saved("the results above were")
     print(f"results: {where}")
     return 0
