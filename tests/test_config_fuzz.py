@@ -419,7 +419,7 @@ def test_random_config_fuzz(tmp_path, capsys):
                 failures += bad
     finally:
         signal.signal(signal.SIGALRM, old)
-    codes = {c: trained.count(c) for c in sorted(set(map(str, trained)))}
+    codes = {str(c): trained.count(c) for c in sorted(set(trained), key=str)}
     print(f"{len(cases)} random cases (seed {FUZZ_SEED}): {refused} refused, {passed} "
           f"passed, {len(trained)} trained (exit status: count {codes}), "
           f"{time.perf_counter() - t0:.1f} s")
