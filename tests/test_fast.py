@@ -5,6 +5,7 @@ import os
 import numpy as np
 import pytest
 
+from lava_bioadam.engine import widths
 from lava_bioadam.golden import fast
 from lava_bioadam.golden.network import initial_weights, run_l2
 from lava_bioadam.rules.network import build_network_rules
@@ -77,30 +78,34 @@ def test_replicas_equal_independent_runs():
 
 def test_unit_kernels_equal_the_numpy_codes():
     """The compiled hidden and output steps give the integer codes of
-    ``lava_bioadam.codes`` for random inputs reaching every saturation."""
+    ``lava_bioadam.codes`` for random inputs reaching every saturation, and
+    accumulators at the gate's edges (exactly 0 and exactly ``a_one``)."""
     from lava_bioadam import codes
-    from lava_bioadam.golden import fast_kernels as K
+    from lava_bioadam.golden import fast_kernels
     nr = build_network_rules(PARAMS, (12, 7, 5))
     hc, oc = nr.unit_codes()
     rng = np.random.default_rng(3)
     n, R = 7, 40
     for lim in (10 ** 3, 10 ** 5, 3 * 10 ** 7):
         a_in, fb_in = rng.integers(-lim, lim, (2, n, R)).astype(np.int32)
+        a_in[:6, 0] = [0, hc.a_one, hc.a_one - 1, 1, -1, hc.a_one + 1]   # the gate's edges
+        fb_in[:6, 0] = 1000
         a, H, E = (np.zeros((n, R), np.int32) for _ in range(3))
         s_out, e_out = np.zeros((n + 1, R), np.int32), np.zeros((n, R), np.int32)
-        K.hidden_step(2, 2, 3, a_in, fb_in, a, H, E, s_out, e_out, hc.a_one, hc.h_mant,
-                      hc.h_shift, 254, hc.fb_max, hc.e_mant, hc.e_shift)
-        K.hidden_step(3, 2, 3, a_in, fb_in, a, H, E, s_out, e_out, hc.a_one, hc.h_mant,
-                      hc.h_shift, 254, hc.fb_max, hc.e_mant, hc.e_shift)
+        for k in (2, 3):
+            fast_kernels.hidden_step(k, 2, 3, a_in, fb_in, a, H, E, s_out, e_out, hc.a_one,
+                                     hc.h_mant, hc.h_shift, 254, hc.fb_max, hc.e_mant,
+                                     hc.e_shift)
         A = codes.accumulate(a_in)
         assert np.array_equal(H, codes.activity_from_acc(A, hc))
         assert np.array_equal(E, codes.error_from_feedback(fb_in, codes.relu_gate(A, hc), hc))
+        assert (E[:6, 0] != 0).tolist() == [False, False, True, True, False, False]
         out_in = a_in[:5]
         labels = rng.integers(0, 5, R)
         oE, oe = np.zeros((5, R), np.int32), np.zeros((5, R), np.int32)
         z, pred = np.zeros((5, R), np.int64), np.zeros(R, np.int64)
-        K.output_error(out_in, labels, oc.d_cap, oc.x_mant, oc.x_shift, oc.e_mant,
-                       oc.e_shift, oE, oe, z, pred)
+        fast_kernels.output_error(out_in, labels, oc.d_cap, oc.x_mant, oc.x_shift,
+                                  oc.e_mant, oc.e_shift, oE, oe, z, pred)
         for r in range(R):
             want = codes.output_error_code(codes.accumulate(out_in[:, r]), labels[r], oc)
             assert np.array_equal(oE[:, r], want), (lim, r)
@@ -122,6 +127,37 @@ def test_epochs_and_chunks():
         assert np.array_equal(a, b)
     assert got.epochs == ref.epochs
     assert_same_run(ref, got)
+
+
+def test_tag_bounds_compiled_as_in_the_numpy_model():
+    """tag_1 at -257 and 255 and tag_2 at 255 in the compiled model, equal to the
+    numpy model at every sample. One layer (3, 2), inputs 0 and label 0 for 405
+    samples: only the bias synapses learn, class 0 sees a negative error every
+    sample, class 1 a positive one, and a small ``w_max`` keeps the errors large.
+    The N1 rule's ``dt`` decay is moved to the front (Lava applies products in
+    order) so that the gradient product saturates the accumulator last; then the
+    class-0 bias tag_1 reads -257 exactly in the samples whose shared random number
+    is >= 127/128 (samples 398 and 405 of Lava's constant seed-2 stream), -256 in
+    between."""
+    import dataclasses
+
+    nr = build_network_rules(RuleParams(eta=0.01, m_max=0.0625, tau_m=32.0, r_max=1.0,
+                                        w_max=0.0625), (3, 2))
+    r = nr.forward[0]
+    decay = [p for p in r.products if p.target == "dt" and p.factors == ("t",)]
+    nr.forward[0] = dataclasses.replace(r, products=tuple(
+        [p for p in r.products if p.target != "dt"] + decay
+        + [p for p in r.products if p.target == "dt" and p not in decay]))
+    n = 405
+    x, lab = np.zeros((n, 3)), np.zeros(n, int)
+    W0, B0 = initial_weights(nr, 0)
+    got = fast.run_fast(nr, x, lab, W0, B0, rng_seed=0, record=True)
+    assert_same_run(run_l2(nr, x, lab, W0, B0, rng_seed=0, record=True), got)
+    t, d = got.states["W"][0]["tag_1"], got.states["W"][0]["tag_2"]
+    low = np.full(n - 20, -256)
+    low[[398 - 21, 405 - 21]] = -257
+    assert t[20:, 0, 3].tolist() == low.tolist()
+    assert set(t[20:, 1, 3].tolist()) == {255} and d.max() == 255
 
 
 def test_bad_replica_inputs_are_refused():
@@ -176,7 +212,6 @@ def test_product_saturation_left_out_only_when_in_range():
     factors' clip ranges (the product is monotone in each factor when nothing wraps)."""
     import itertools
 
-    from lava_bioadam.engine import widths as W
     from lava_bioadam.engine.products import Product
 
     def pipeline(vals, mant, shift, lsh):
@@ -191,10 +226,10 @@ def test_product_saturation_left_out_only_when_in_range():
                                (("x1", "y1"), 5, -6), (("t",), -1, -3), (("d",), 7, 8),
                                (("x1", "y1", "t", "d"), 7, 0), (("w", "t"), -8, 8)]:
         pr = Product(target="dw", dep="u0", factors=factors, mant=mant, exp=exp, meaning="")
-        shift, lsh = W.product_shift(factors), exp + W.EXP_OFFSET
-        corners = list(itertools.product(*[W.factor_clip(f) + (0,) for f in factors]))
+        shift, lsh = widths.product_shift(factors), exp + widths.EXP_OFFSET
+        corners = list(itertools.product(*[widths.factor_clip(f) + (0,) for f in factors]))
         out = pipeline([list(c) for c in zip(*corners)], mant, shift, lsh)
-        inside = bool(np.all((out >= W.ACC_MIN) & (out <= W.ACC_MAX)))
+        inside = bool(np.all((out >= widths.ACC_MIN) & (out <= widths.ACC_MAX)))
         ok = fast._within_acc(pr, shift, lsh)
         if ok:
             assert inside, factors
@@ -220,6 +255,6 @@ def test_learning_loop_vectorises():
     ns["learn"](z(3, 5, 1), z(3, 5, 1), z(3, 5, 1), z(5, 1), z(2, 5, 1), z(3, 3, 1), z(2, 5, 1),
                 z(3, 3, 1), z(5, 1), True, np.int32(3))
     ir = ns["learn"].inspect_llvm(ns["learn"].signatures[0])
-    mask = fast.W.ROUND_DIV - 1
+    mask = widths.ROUND_DIV - 1
     assert re.search(rf"and <\d+ x i32> %[^,]+, <i32 {mask}", ir), \
         f"no vector 'acc & {mask}' in the learning loop"
