@@ -246,9 +246,8 @@ def test_learning_loop_vectorises():
 
     nr, _, _, W0, B0 = _setup(0, n=2)
     spec = fast._Spec(nr, GoldenNetwork(nr, W0, B0, 0))
-    src = ("import numpy as np\nfrom numba import njit\n"
-           "from lava_bioadam.golden import fast_kernels as K\n"
-           + fast._learn_source("learn", spec.rule_sets[0]).replace("cache=True", "cache=False"))
+    src = fast.GENERATED_IMPORTS + fast._learn_source(
+        "learn", spec.rule_sets[0]).replace("cache=True", "cache=False")
     ns = {}
     exec(compile(src, "<generated learning epoch>", "exec"), ns)
     z = lambda *s: np.zeros(s, np.int32)  # noqa: E731

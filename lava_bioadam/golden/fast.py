@@ -45,12 +45,15 @@ from typing import Callable
 import numpy as np
 
 from lava_bioadam import codes
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.golden import fast_kernels
 from lava_bioadam.golden.network import GoldenNetwork, NetRun, initial_weights, stack_records
 
 #: samples per compiled call (bounds the memory of the per-chunk inputs)
 CHUNK = 512
+#: the imports every generated module starts with (its kernels by their module name)
+GENERATED_IMPORTS = ("import numpy as np\nfrom numba import njit\n"
+                     "from lava_bioadam.golden import fast_kernels\n")
 _FACTOR_INDEX = {"x1": 0, "x2": 1, "y1": 0, "y2": 1, "y3": 2}
 #: a factor's part of a product: 0 x (pre unit), 1 y (post unit), 2 synapse
 _FACTOR_PART = {"x1": 0, "x2": 0, "y1": 1, "y2": 1, "y3": 1, "w": 2, "t": 2, "d": 2}
@@ -110,7 +113,7 @@ def _i32(v: int) -> int:
 
 def _lsh(pr) -> int:
     """A product's left shift (bits): its exponent plus the engine's offset."""
-    lsh = int(pr.exp) + W.EXP_OFFSET
+    lsh = int(pr.exp) + widths.EXP_OFFSET
     if not 0 <= lsh < 32:
         raise ValueError(f"product exponent {pr.exp} outside the engine's range")
     return lsh
@@ -118,8 +121,8 @@ def _lsh(pr) -> int:
 
 def _const_product(pr) -> int:
     """Accumulator value of a constant product (``u0``, no factors)."""
-    v = _i32(_i32(int(pr.mant)) >> W.product_shift(pr.factors) << _lsh(pr))
-    return min(max(v, W.ACC_MIN), W.ACC_MAX)
+    v = _i32(_i32(int(pr.mant)) >> widths.product_shift(pr.factors) << _lsh(pr))
+    return min(max(v, widths.ACC_MIN), widths.ACC_MAX)
 
 
 def conn_consts(c) -> ConnConsts:
@@ -136,7 +139,7 @@ def conn_consts(c) -> ConnConsts:
         np.array([_const_product(p) if p.dep == "u0" and not p.factors else 0
                   for p in prods], np.int32),
         np.array([cx[0], cx[1], cy]), live.astype(np.bool_),
-        np.array([all(_within_acc(p, W.product_shift(p.factors), _lsh(p)) for p in prods)]))
+        np.array([all(_within_acc(p, widths.product_shift(p.factors), _lsh(p)) for p in prods)]))
 
 
 def unit_consts(nr) -> UnitConsts:
@@ -198,7 +201,7 @@ def _within_acc(pr, shift: int, lsh: int) -> bool:
     lo = hi = int(pr.mant)
     bound = max(1, abs(int(pr.mant)))
     for f in pr.factors:
-        a, b = W.factor_clip(f)
+        a, b = widths.factor_clip(f)
         bound *= max(abs(a), abs(b))
         cands = (lo * a, lo * b, hi * a, hi * b)
         lo, hi = min(cands), max(cands)
@@ -206,7 +209,7 @@ def _within_acc(pr, shift: int, lsh: int) -> bool:
         return False
     lo, hi = min(lo, 0), max(hi, 0)             # the x0 condition: a factor 0 or 1
     lo, hi = (lo >> shift) << lsh, (hi >> shift) << lsh
-    return W.ACC_MIN <= lo and hi <= W.ACC_MAX
+    return widths.ACC_MIN <= lo and hi <= widths.ACC_MAX
 
 
 def _structure(products) -> tuple:
@@ -239,19 +242,21 @@ class _Products:
 
     def _target(self, var: str, prods) -> None:
         body = self.body
-        body.append(f"acc = np.int32(s_{var} << {W.ACC_SHIFT})")
+        body.append(f"acc = np.int32(s_{var} << {widths.ACC_SHIFT})")
         for q, pr in prods:
             body.extend(self._product(q, pr))
         if var == "d":
             body.append("acc = max(ZERO, acc)")
-        lo, hi = {"w": (W.W_MIN, W.W_MAX), "d": (W.D_MIN, W.D_MAX), "t": (W.T_MIN, W.T_MAX)}[var]
-        body.append(f"n_{var} = K.round_saturate(acc, thr, np.int32({lo}), np.int32({hi}))")
+        lo, hi = {"w": (widths.W_MIN, widths.W_MAX), "d": (widths.D_MIN, widths.D_MAX),
+                  "t": (widths.T_MIN, widths.T_MAX)}[var]
+        body.append(f"n_{var} = fast_kernels.round_saturate(acc, thr, np.int32({lo}), "
+                    f"np.int32({hi}))")
         self.news.append(var)
 
     def _product(self, q: int, pr) -> list:
         """Source lines adding product ``q`` to ``acc``."""
         xs, ys, vs = _split_product(pr)
-        shift, lsh = W.product_shift(pr.factors), _lsh(pr)
+        shift, lsh = widths.product_shift(pr.factors), _lsh(pr)
         if pr.dep == "u0" and not pr.factors:            # a constant product
             c = f"np.int32({_const_product(pr)})" if self.fold else f"K{q}"
             return [f"acc = np.int32(min(max(acc + {c}, ACC_LO), ACC_HI))"]
@@ -283,7 +288,7 @@ class _Products:
         dep, xs, mant = self.xkeys[n_]
         src = "xk2" if dep == "x0" else "xT2"
         terms = (["on"] if dep == "x0" else []) + [
-            _clip(f"{src}[{_FACTOR_INDEX[f]}, q]", *W.factor_clip(f)) for f in xs]
+            _clip(f"{src}[{_FACTOR_INDEX[f]}, q]", *widths.factor_clip(f)) for f in xs]
         terms += [mant] if mant else ([] if terms else ["np.int32(1)"])
         return f"g2[{n_}, q] = {_times(terms)}"
 
@@ -291,7 +296,7 @@ class _Products:
         """Source of ``h[n_, j, r]``: a y part of post unit ``j``."""
         dep, ys, mant = self.ykeys[n_]
         src = "yk" if dep == "x0" else "yT"
-        terms = [_clip(f"{src}[{_FACTOR_INDEX[f]}, j, r]", *W.factor_clip(f)) for f in ys]
+        terms = [_clip(f"{src}[{_FACTOR_INDEX[f]}, j, r]", *widths.factor_clip(f)) for f in ys]
         return f"h[{n_}, j, r] = {_times(terms + ([mant] if mant else []))}"
 
     def synapse_body(self) -> list:
@@ -301,7 +306,7 @@ class _Products:
         nx = len(self.xkeys)
         return ([f"s_{v} = {v}{{A}}[{{S}}]" for v in ("w", "t", "d")]
                 + [f"G{n_} = g{{A}}[{n_}, {{P}}]" for n_ in range(nx + 1)]
-                + [f"f_{f} = {_clip(f's_{f}', *W.factor_clip(f))}" for f in sorted(self.used)]
+                + [f"f_{f} = {_clip(f's_{f}', *widths.factor_clip(f))}" for f in sorted(self.used)]
                 + self.body
                 + [f"{v}{{A}}[{{S}}] = s_{v} ^ ((s_{v} ^ n_{v}) & G{nx})" for v in self.news])
 
@@ -325,13 +330,13 @@ def _learn_source(name: str, products, fold: bool = False, in_range: bool = Fals
            f"def {name}(w, t, d, tx, xk, yk, xT, yT, sel, all_sel, thr, mant, lsh, cval):",
            "    n_post, n_pre, R = w.shape",
            "    M = n_pre * R",
-           f"    ACC_LO, ACC_HI = np.int32({W.ACC_MIN}), np.int32({W.ACC_MAX})",
+           f"    ACC_LO, ACC_HI = np.int32({widths.ACC_MIN}), np.int32({widths.ACC_MAX})",
            "    ZERO = np.int32(0)"]
     if not fold:
         out += [f"    M{q}, S{q}, K{q} = mant[{q}], lsh[{q}], cval[{q}]"
                 for q in range(len(products))]
         out += [f"    P{q} = np.int32(M{q} << (S{q} & 31))" for q, p in enumerate(products)
-                if W.product_shift(p.factors) == 0]
+                if widths.product_shift(p.factors) == 0]
     out += [f"    {a}2 = {a}.reshape(n_post, M)" for a in ("w", "t", "d")]
     out += ["    tx1, sel1 = tx.reshape(M), sel.reshape(M)",
             "    xk2, xT2 = xk.reshape(2, M), xT.reshape(2, M)",
@@ -421,20 +426,21 @@ class _Spec:
         errL, C = sch["err_step"][L], f"C{L - 1}"
         out = [I + f"sent_e{L} = k == {errL}",
                I + f"if sent_e{L}:",
-               I + f"    K.output_error({C}.abuf, labels[s], D_CAP_{L}, X_MANT_{L}, "
+               I + f"    fast_kernels.output_error({C}.abuf, labels[s], D_CAP_{L}, X_MANT_{L}, "
                    f"X_SHIFT_{L}, E_MANT_{L}, E_SHIFT_{L}, oE, oe, zs[s], preds[s])",
-               I + f"K.third_factors({C}.y, k, {errL}, True, oE, G_IN_{L})"]
+               I + f"fast_kernels.third_factors({C}.y, k, {errL}, True, oE, G_IN_{L})"]
         for l in range(1, L):
             fb = f"C{L + l - 1}"
             H, E, so, eo = (f"hu[{l - 1}][{q}]" for q in range(4))
             consts = ", ".join(f"{f.upper()}_{l}" for f in ("a_one", "h_mant", "h_shift"))
             consts += f", BIAS_{l}, " + ", ".join(f"{f.upper()}_{l}" for f in _HIDDEN[3:])
-            out += [I + f"sent_s{l}, sent_e{l} = K.hidden_step(k, {sch['fwd_step'][l]}, "
+            out += [I + f"sent_s{l}, sent_e{l} = fast_kernels.hidden_step("
+                        f"k, {sch['fwd_step'][l]}, "
                         f"{sch['err_step'][l]}, C{l - 1}.abuf, {fb}.abuf, ha[{l - 1}], {H}, "
                         f"{E}, {so}, {eo}, {consts})",
-                    I + f"K.third_factors(C{l - 1}.y, k, {sch['err_step'][l]}, True, {E}, "
-                        f"G_IN_{l})",
-                    I + f"K.third_factors({fb}.y, k, {sch['fwd_step'][l]}, False, {H}, "
+                    I + f"fast_kernels.third_factors(C{l - 1}.y, k, {sch['err_step'][l]}, True, "
+                        f"{E}, G_IN_{l})",
+                    I + f"fast_kernels.third_factors({fb}.y, k, {sch['fwd_step'][l]}, False, {H}, "
                         f"G_OUT_{l})"]
         return out
 
@@ -442,8 +448,8 @@ class _Spec:
         """Step ``k`` of every connection, with the payload it receives this step."""
         L, I = self.L, " " * 12
         step = lambda c, src, has, signed: (  # noqa: E731
-            I + f"K.conn_step({c}.w, {c}.x1, {c}.x2, {c}.tx, {c}.abuf, {src}, {has}, k, 0, "
-                f"{signed})")
+            I + f"fast_kernels.conn_step({c}.w, {c}.x1, {c}.x2, {c}.tx, {c}.abuf, {src}, "
+                f"{has}, k, {signed})")
         out = [step("C0", "payload[s]", "k == 1", False)]
         out += [step(f"C{l}", f"hu[{l - 1}][2]", f"sent_s{l}", False) for l in range(1, L)]
         out += [step(f"C{L + m - 1}", "oe" if m + 1 == L else f"hu[{m}][3]",
@@ -455,11 +461,11 @@ class _Spec:
         histories, then the products for each group of pre units by spike step."""
         I, T, c = " " * 16, self.T, f"C{m}"
         layer = m if m < self.L else m - self.L + 1
-        head = [f"K.histories({c}.x1, {c}.x2, {c}.tx, {c}.y, {c}.xh, {c}.yh, {c}.xk, "
+        head = [f"fast_kernels.histories({c}.x1, {c}.x2, {c}.tx, {c}.y, {c}.xh, {c}.yh, {c}.xk, "
                 f"CX1_{m}, CX2_{m}, CY_{m}, LIVE1_{m}, LIVE2_{m}, xr[s, {layer}], "
                 f"yr[s, {layer}])",
                 f"for v in range(1, {T + 1}):",
-                f"    some, every = K.spike_group({c}.tx, {c}.yh, v, {c}.sel, {c}.yk, "
+                f"    some, every = fast_kernels.spike_group({c}.tx, {c}.yh, v, {c}.sel, {c}.yk, "
                 f"{c}.first)",
                 "    if some:"]
         learn = ["        " + line for line in self._learn_call(m)]
@@ -477,8 +483,7 @@ class _Spec:
         return [f"if IN_RANGE_{m}:", f"    {name}_in_range{args}", "else:", f"    {name}{args}"]
 
     def source(self) -> str:
-        g = ["import numpy as np", "from numba import njit",
-             "from lava_bioadam.golden import fast_kernels as K", ""]
+        g = [GENERATED_IMPORTS]
         for q, prods in enumerate(self.rule_sets):
             g.append(_learn_source(f"learn_{q}", prods, self.fold))
             if not self.fold:
@@ -493,7 +498,8 @@ class _Spec:
               "            if k == 1:",
               "                oE[:, :] = 0"]
         r += self._unit_steps() + self._conn_steps()
-        r += [f"            if k == {self.T}:", "                thr = K.round_threshold(cr[s])"]
+        r += [f"            if k == {self.T}:",
+              "                thr = fast_kernels.round_threshold(cr[s])"]
         for m in range(len(self.conns)):
             r += self._epoch(m)
         return "\n".join(g + r) + "\n"
@@ -579,7 +585,7 @@ class FastNetwork:
                          np.zeros((sizes[l], R), np.int32)) for l in range(1, self.L))
         self.out = (np.zeros((sizes[-1], R), np.int32), np.zeros((sizes[-1], R), np.int32))
         self.encs = nr.encodings("fixed")
-        n_adv = self.T * W.RANDOM_ADVANCES_PER_STEP
+        n_adv = self.T * widths.RANDOM_ADVANCES_PER_STEP
         self._n_adv = n_adv
         # the trace and synaptic-variable streams of the numpy model's connections,
         # as they stand after construction (a layer's twins draw the same streams)
