@@ -15,7 +15,7 @@ from lava_bioadam.app.config import clip, config_from_dict
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.progress import EpochProgress
 from lava_bioadam.app.results import RunFolder, check_destination, connection_arrays
-from lava_bioadam.app.training import (check_data, train_emulator,
+from lava_bioadam.app.training import (check_data, require_backend, train_emulator,
                                        train_emulator_numpy,
                                        train_lava_fixed, train_lava_float, train_reference)
 from lava_bioadam.errors import UserError
@@ -104,6 +104,7 @@ def run(args) -> int:
         if not args.config:
             raise UserError("train needs a CONFIG (or --resume DIR)")
         cfg, backend = load_with_overrides(args), args.backend or "reference"
+    require_backend(backend)
     data = load_dataset(cfg.data)
     check_data(cfg, data)
     if not args.resume:
