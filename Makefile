@@ -10,6 +10,9 @@ CORE_PYTHON ?= python3.13
 CORE_VENV   ?= .venv313
 
 PYVER       := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+ifeq ($(PYVER),)
+$(error $(PYTHON) not found: set PYTHON to a CPython 3.10-3.13 interpreter)
+endif
 CONSTRAINTS := constraints/py$(PYVER).txt
 STAMP       := $(VENV)/.installed
 
@@ -20,6 +23,9 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
 	$(VENV)/bin/python -m pip install -q -c $(CONSTRAINTS) -e '.[$(EXTRAS)]'
 	touch $(STAMP)
+
+constraints/py%.txt:
+	@echo "no $@ (Python $(PYVER) untested): write it with make lock PYTHON=$(PYTHON)"; exit 1
 
 venv: $(STAMP)
 
