@@ -40,6 +40,12 @@ def test_resume_is_bit_identical(tmp_path, cfg_path, monkeypatch, capsys, backen
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     common = ["--backend", backend, "--quiet", "--no-plots"]
     assert main(["train", str(cfg_path), "--out", str(whole), *common]) == 0
+    startup = json.loads((whole / "run.json").read_text()).get("emulator_startup")
+    if backend == "emulator":       # the compiled model's start-up, per seed
+        assert set(startup) == {"0", "1"} and startup["1"]["compiled"] is False
+        assert all(s["seconds"] >= 0 and s["cache"] for s in startup.values())
+    else:
+        assert startup is None
     real = train_cmd.BACKENDS[backend]
 
     def stop_in_seed_1_epoch_3(cfg, data, seed, log, **kw):

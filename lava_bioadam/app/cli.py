@@ -21,8 +21,8 @@ from lava_bioadam.app.config import clip
 from lava_bioadam.errors import LavaRunError, Terminated, UserError
 
 #: modules under ``lava_bioadam.app.commands`` that each add one sub-command.
-COMMANDS = ("train", "compare", "rules", "verify", "golden", "benchmark", "rounding", "bench",
-            "sweep")
+COMMANDS = ("train", "compare", "rules", "verify", "golden", "ill_conditioned", "rounding",
+            "bench", "sweep")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,9 @@ reader or a crash never sees half a file):
 
 ===================  =========================================================
 ``config.yaml``      the resolved config (every key, defaults filled in)
-``run.json``         command line, backend, start time, package and dependency versions
+``run.json``         command line, backend, start time, package and dependency versions;
+                     backend ``emulator``: ``emulator_startup`` per seed (seconds to
+                     compile or load the compiled model, whether it compiled, cache)
 ``status.json``      ``running`` / ``complete`` / ``interrupted`` / ``failed``, epochs
                      finished per seed, and the error message if any
 ``metrics.jsonl``    one JSON record per line: seed, epoch, test accuracy and loss,
@@ -197,6 +199,17 @@ class RunFolder:
             self.error = (f"cannot write {self.path / name}: "
                           f"{clip(exc.strerror or exc, 60)}")
             log.error("%s; results are no longer saved", self.error)
+
+    def add_run_info(self, key: str, value) -> None:
+        """Add ``key: value`` to ``run.json`` (e.g. the emulator's start-up per seed)."""
+        if self.error:
+            return
+        try:
+            info = json.loads((self.path / "run.json").read_text())
+        except (OSError, ValueError):
+            info = {}
+        info[key] = value
+        self.write("run.json", to_json(info))
 
     def set_status(self, status: str, message: str | None = None) -> None:
         """Write ``status.json``: ``status``, epochs finished per seed, ``message``."""

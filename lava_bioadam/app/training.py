@@ -202,7 +202,9 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
                   data.y_train[order][e * n_train:(e + 1) * n_train]).mean()
                  for e in range(cfg.training.epochs)]
     return {"seed": seed, "history": history, "final": history[-1],
-            "online_train_accuracy": [float(a) for a in train_acc], "run": run}
+            "online_train_accuracy": [float(a) for a in train_acc], "run": run,
+            **({"emulator_startup": run.meta["emulator_startup"]}
+               if "emulator_startup" in run.meta else {})}
 
 
 def train_emulator(cfg, data, seed, log=None, progress=None, **kw):

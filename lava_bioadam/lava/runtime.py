@@ -299,9 +299,3 @@ class LavaSession:
         for pid in sorted(self._ours):
             if pid in kids:
                 mp.process.BaseProcess.join(kids[pid], 2.0)
-
-
-def run_steps(process, run_cfg, num_steps: int, timeout_s: float = 120.0) -> None:
-    """Run ``num_steps`` and stop, through a :class:`LavaSession`."""
-    with LavaSession(process, run_cfg, timeout_s) as s:
-        s.run(num_steps)

@@ -120,7 +120,7 @@ def run(args) -> int:
     log.info("%s: %s", "resuming in results folder" if args.resume else "results folder",
              folder.path)
     title = f"{cfg.name} ({backend})"
-    finals = []
+    finals, startup = [], {}
     try:
         for seed in cfg.training.seeds:
             t0 = time.perf_counter()
@@ -154,6 +154,9 @@ def run(args) -> int:
                 res = train(cfg, data, seed, on_epoch, **kw)
             finally:
                 bar.close()
+            if "emulator_startup" in res:
+                startup[str(seed)] = res["emulator_startup"]
+                folder.add_run_info("emulator_startup", startup)
             folder.save_arrays(f"weights/seed{seed}.npz", connection_arrays(res))
             finals.append(res["history"][-1])
             print(f"seed {seed}: test accuracy {finals[-1]['test_accuracy']:.4f}, test loss "
