@@ -17,7 +17,7 @@ def toy(n=40, seed=0):
 
 def write_csv(path, x, y, header=True):
     lines = (["a,b,c,label"] if header else []) + [
-        ",".join(f"{v!r}" for v in row) + f",{lab}" for row, lab in zip(x, y)]
+        ",".join(repr(float(v)) for v in row) + f",{lab}" for row, lab in zip(x, y)]
     path.write_text("\n".join(lines) + "\n")
     return path
 

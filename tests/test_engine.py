@@ -8,6 +8,7 @@ from lava_bioadam.errors import RuleError
 from lava_bioadam.rules import RuleParams, build_rules
 
 
+@pytest.mark.lava
 def test_widths_mirror_lava():
     from lava.magma.core.learning import constants as lava_constants
 

@@ -31,6 +31,7 @@ QUIRKS = ["-8*2^5*x0*x1*y1", "10*x0*y1", "16*u0*w", "12*y0*y2*y3", "(2*x1)*x0",
           "x0*(-3)", "u12*x1", "x0*(4*2^1+y1)", "-2^-3*x0*(y1-4) + 3*u1*w*sgn(t)"]
 
 
+@pytest.mark.lava
 def test_rule_strings_read_as_lava_reads_them():
     """Products (dependency, mantissa, exponent, factors) equal Lava's parse for
     Lava's quirks (the -8 rewrite, '*' read as '+' in brackets, ...) and 300
@@ -56,6 +57,7 @@ def test_unreadable_rule_strings_are_refused_in_one_line(rule, match):
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.lava
 def test_unmodelled_features_are_refused_at_construction():
     """Each refusal is a one-line RuleError naming the feature."""
     from lava.magma.core.learning.learning_rule import LoihiLearningRule
@@ -82,6 +84,7 @@ def test_unmodelled_features_are_refused_at_construction():
         LearningRuleSpec(kind="4F", dw="x0")
 
 
+@pytest.mark.lava
 def test_lava_rule_object_is_read_with_lavas_defaults():
     """A Lava rule object gives the same spec as its arguments; 3F fixes y taus."""
     from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
@@ -174,6 +177,7 @@ class _Lif:
         return s
 
 
+@pytest.mark.lava
 @pytest.mark.parametrize("a_plus, t_epoch, w0, b0, b1, expected", [
     (4, 2, np.eye(1, dtype=int), [25000], [20000], [[56]]),
     (1, 1, np.zeros((2, 3), int), [22000, 25000, 26000], [20000, 23000],
@@ -191,6 +195,7 @@ def test_lavas_pinned_stdp_numbers(a_plus, t_epoch, w0, b0, b1, expected):
     assert conn.weights.tolist() == expected
 
 
+@pytest.mark.lava
 def test_lavas_pinned_reward_modulated_stdp_number():
     """R-STDP (3F): the post unit sends ``y1`` (its spike trace, floor of the decayed
     value plus 16 per spike of the previous step) and ``y2`` (the reward through a

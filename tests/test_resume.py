@@ -32,8 +32,10 @@ def weights(folder, seed):
         return {k: f[k] for k in f.files}
 
 
-@pytest.mark.parametrize("backend", ["reference", "emulator", "lava-fixed",
-                                     pytest.param("lava-float", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("backend", ["reference", "emulator",
+                                     pytest.param("lava-fixed", marks=pytest.mark.lava),
+                                     pytest.param("lava-float",
+                                                  marks=[pytest.mark.slow, pytest.mark.lava])])
 def test_resume_is_bit_identical(tmp_path, cfg_path, monkeypatch, capsys, backend):
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     common = ["--backend", backend, "--quiet", "--no-plots"]

@@ -22,6 +22,7 @@ def test_default_rules_strings_and_effective_values():
         p_g.coef * 127 * r.fixed.e_scale * eff["tau_m"] / 2 ** p_g.shift)
 
 
+@pytest.mark.lava
 def test_lava_parses_our_strings_into_our_products():
     from lava_bioadam.lava.rules import make_lava_rule, our_products, parsed_products
 

@@ -82,6 +82,7 @@ def test_unknown_role_is_rejected():
         build_rules(RuleParams(), "sideways")
 
 
+@pytest.mark.lava
 def test_lava_parses_twin_rules():
     from lava_bioadam.lava.rules import make_lava_rule, our_products, parsed_products
 

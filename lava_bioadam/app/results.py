@@ -49,7 +49,8 @@ from lava_bioadam.errors import Terminated, UserError
 log = logging.getLogger(__name__)
 
 #: distributions whose versions ``run.json`` records
-DEPENDENCIES = ("lava-nc", "numpy", "scipy", "scikit-learn", "pyyaml", "matplotlib", "tqdm")
+DEPENDENCIES = ("lava-nc", "numpy", "numba", "llvmlite", "scipy", "scikit-learn", "pyyaml",
+                "matplotlib", "tqdm")
 STATUS = "status.json"
 METRICS = "metrics.jsonl"
 DEFAULT_ROOT = Path("runs")

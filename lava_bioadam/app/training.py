@@ -12,7 +12,7 @@ import numpy as np
 from lava_bioadam import codes
 from lava_bioadam.app.config import Config, OptimizerConfig
 from lava_bioadam.app.data import Split
-from lava_bioadam.errors import ConfigError, RuleError, UserError
+from lava_bioadam.errors import ConfigError, RuleError, UserError, require_lava
 from lava_bioadam.golden.fast import run_fast
 from lava_bioadam.golden.network import conn_init, initial_weights, run_l2
 from lava_bioadam.engine.neuron import approx_softmax
@@ -354,6 +354,13 @@ LEVELS = {"emulator": ("fixed", "fast"), "emulator-numpy": ("fixed", "golden"),
           "lava-fixed": ("fixed", "lava"), "lava-float": ("float", "lava")}
 
 
+def require_backend(level: str) -> None:
+    """Raise :class:`LavaMissingError` (one line, exit 2 in the CLI) if backend
+    ``level`` runs on Lava and Lava is not installed."""
+    if LEVELS.get(level, ("", ""))[1] == "lava":
+        require_lava(f"the {level} backend")
+
+
 def _runner(kind: str):
     if kind == "golden":
         return run_l2
@@ -373,6 +380,7 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
     the network from the saved Vars, random streams included)."""
     check_data(cfg, data)
     precision, kind = LEVELS[level]
+    require_backend(level)
     runner = _runner(kind)
     nr = network_rules(cfg)
     W0, B0 = initial_weights(nr, seed, cfg.network.init_scale)

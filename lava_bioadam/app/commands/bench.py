@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from lava_bioadam.errors import UserError
+from lava_bioadam.errors import UserError, require_lava
 from lava_bioadam.golden.fast import run_fast, run_fast_replicas, warm
 from lava_bioadam.golden.network import initial_weights, run_l2
 from lava_bioadam.rules.network import build_network_rules
@@ -229,11 +229,13 @@ def run(args) -> int:
     sizes = [parse_sizes(s) for s in args.sizes]
     if args.samples < 0 or args.fast_samples < 1 or min(args.replicas) < 1:
         raise UserError("--samples, --fast-samples and --replicas must be positive")
+    ns = [args.samples or (40 if sz[0] <= 64 else 20 if sz[0] <= 256 else 10) for sz in sizes]
+    if min(ns) < 2:
+        raise UserError("--samples must be at least 2 (Lava's first sample is not timed)")
+    if not args.no_lava:
+        require_lava("bench's Lava fixed_pt timing", "bench --no-lava times the rest")
     ok = True
-    for sz in sizes:
-        n = args.samples or (40 if sz[0] <= 64 else 20 if sz[0] <= 256 else 10)
-        if n < 2:
-            raise UserError("--samples must be at least 2 (Lava's first sample is not timed)")
+    for sz, n in zip(sizes, ns):
         ok &= bench_size(sz, n, args.fast_samples, args.replicas, args.seed,
                          not args.no_lava)
     if not ok:

@@ -15,7 +15,7 @@ from lava_bioadam.app.config import clip, config_from_dict, yaml_load
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.progress import EpochProgress
 from lava_bioadam.app.results import RunFolder, check_destination, connection_arrays
-from lava_bioadam.app.training import (preflight, train_emulator,
+from lava_bioadam.app.training import (preflight, require_backend, train_emulator,
                                        train_emulator_numpy,
                                        train_lava_fixed, train_lava_float, train_reference)
 from lava_bioadam.errors import UserError
@@ -112,6 +112,7 @@ def run(args) -> int:
         if not args.config:
             raise UserError("train needs a CONFIG (or --resume DIR)")
         cfg, backend = load_with_overrides(args), args.backend or "reference"
+    require_backend(backend)
     data = load_dataset(cfg.data)
     estimate = preflight(cfg, data, backend)     # every check before the folder exists
     if not args.resume:

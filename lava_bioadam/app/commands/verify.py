@@ -9,7 +9,7 @@ import dataclasses
 import sys
 
 from lava_bioadam.app.config import load_config
-from lava_bioadam.errors import UserError
+from lava_bioadam.errors import UserError, require_lava
 from lava_bioadam.rules.params import rule_params_from_dict
 from lava_bioadam.verify.cases import format_table, mismatches, verify_network_case
 
@@ -31,6 +31,7 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     cfg = load_config(args.config)
+    require_lava("verify (levels L1 and L3 run on Lava)")
     params, vp = cfg.rules, cfg.verify
     if args.samples is not None:
         if args.samples < 1:
