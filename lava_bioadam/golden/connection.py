@@ -106,6 +106,8 @@ class GoldenLearningDense:
         self.track_exact = False     # record the exact (real) update of each epoch
         self.last_exact: dict = {}
         self.last_acc: dict = {}     # accumulated update before stochastic rounding
+        self.last_products: dict = {}  # per var: [(product, integer - exact in state
+        #                                units, mask of synapses its dependency gates in)]
 
     # -- spiking phase -----------------------------------------------------------
     @property
@@ -183,8 +185,10 @@ class GoldenLearningDense:
                 continue
             acc = state[var] << W.ACC_SHIFT
             if self.track_exact:
-                self.last_exact[var] = self._exact(prods, dep_val, args, state)
-            for pr in prods:
+                exact = [self._exact(pr, dep_val, args, state) for pr in prods]
+                self.last_exact[var] = sum(exact)
+                self.last_products[var] = []
+            for i, pr in enumerate(prods):
                 cur = np.ones(self.shape, dtype=np.int32)
                 cur *= dep_val[pr.dep]
                 wsum = 0
@@ -198,6 +202,9 @@ class GoldenLearningDense:
                 cur = np.left_shift(cur, int(pr.exp) + W.EXP_OFFSET)
                 cur = np.clip(cur, W.ACC_MIN, W.ACC_MAX)
                 acc = np.clip(acc + cur, W.ACC_MIN, W.ACC_MAX)
+                if self.track_exact:
+                    active = np.broadcast_to(np.asarray(dep_val[pr.dep], dtype=bool), self.shape)
+                    self.last_products[var].append((pr, cur / W.ROUND_DIV - exact[i], active))
             if var == "d":
                 acc = np.maximum(0, acc)
             if self.track_exact:
@@ -207,17 +214,16 @@ class GoldenLearningDense:
             setattr(self, var, val)
         self.tx[:] = 0
 
-    def _exact(self, prods, dep_val, args, state):
-        """Real-valued update (state units) the products stand for: no int32 wrap,
-        no shift truncation, no rounding (for the rounding-error measurement)."""
-        tot = np.zeros(self.shape)
-        for pr in prods:
-            v = np.ones(self.shape) * dep_val[pr.dep]
-            for f in pr.factors:
-                v = v * (state[f] if f in state else args[pr.dep][f])
-            wsum = sum(W.FACTOR_WIDTH[f] for f in pr.factors) + W.W_MANT
-            tot += v * pr.mant * 2.0 ** pr.exp / 2.0 ** max(0, wsum - W.W_ACC_U)
-        return tot
+    def _exact(self, pr, dep_val, args, state):
+        """Real-valued update (state units) that product ``pr`` stands for: no int32
+        wrap, no shift truncation, no rounding (for the rounding-error measurement);
+        0 for a fixed-point rounding compensation (``fixed_only``)."""
+        if getattr(pr, "fixed_only", False):
+            return np.zeros(self.shape)      # a rounding compensation stands for nothing
+        v = np.ones(self.shape) * dep_val[pr.dep]
+        for f in pr.factors:
+            v = v * (state[f] if f in state else args[pr.dep][f])
+        return v * pr.mant * 2.0 ** pr.exp / 2.0 ** W.product_shift(pr.factors)
 
     def _round_and_saturate(self, var, acc, dtype):
         v = round_syn_var(acc, self._c_rand, dtype) >> W.ACC_SHIFT
