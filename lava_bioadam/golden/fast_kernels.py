@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from lava_bioadam.engine import neuron
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 
 #: LLVM's loop vectoriser gives up on a loop that needs more than 8 run-time
 #: checks that its arrays do not overlap (numba cannot tell LLVM that they never
@@ -31,31 +31,25 @@ llvm.set_option("lava-bioadam", f"-runtime-memory-check-threshold={VECTORIZE_MEM
 #: its replicas; the weighted sum: each replica's row in turn)
 REPLICA_LANES = 8
 
-_X_MAX = W.X_MAX
-_E_MAX = W.X_MAX               # |E| codes, as codes.E_MAX_CODE
-_ROUND_DIV = W.ROUND_DIV
-_ROUND_BITS = W.ROUND_DIV.bit_length() - 1
-_ACC_SHIFT = W.ACC_SHIFT
+_X_MAX = widths.X_MAX
+_E_MAX = widths.X_MAX          # |E| codes, as codes.E_MAX_CODE
+_ROUND_DIV = widths.ROUND_DIV
+_ROUND_BITS = widths.ROUND_DIV.bit_length() - 1
+_ACC_SHIFT = widths.ACC_SHIFT
 # the units' integer arithmetic (lava_bioadam.engine.neuron)
-_ACC_LIM = W.NEURON_ACC_MAX
+_ACC_LIM = widths.NEURON_ACC_MAX
 _F, _F_MASK, _X_CAP = neuron.F, 2 ** neuron.F - 1, neuron.X_CAP
 _N, _K, _Q = neuron.N, neuron.K, neuron.Q
 _ONE_P = 2 ** neuron.Q
-_SUM_BITS = W.SOFTMAX_SUM_BITS
+_SUM_BITS = widths.SOFTMAX_SUM_BITS
 _EXP2, _RECIP = neuron.EXP2.copy(), neuron.RECIP.copy()
 
 
-@njit(cache=True, inline="always")
-def wrap32(v):
-    """int64 -> the int32 value numpy's wrapping int32 arithmetic gives."""
-    return np.int64(np.int32(v))
-
-
 @njit(cache=True)
-def conn_step(w, x1, x2, tx, abuf, p, has_p, k, weight_exp, signed_pre):
-    """One time step of a connection: ``abuf = w p`` (int32, shifted by
-    ``weight_exp``), and the graded payloads ``p (n_pre, R)`` set ``x1``/``x2``
-    and the spike step ``tx = k`` of every pre unit with ``p != 0``."""
+def conn_step(w, x1, x2, tx, abuf, p, has_p, k, signed_pre):
+    """One time step of a connection: ``abuf = w p`` (int32), and the graded
+    payloads ``p (n_pre, R)`` set ``x1``/``x2`` and the spike step ``tx = k`` of
+    every pre unit with ``p != 0``."""
     n_post, n_pre, R = w.shape
     if not has_p:
         abuf[:, :] = 0
@@ -76,15 +70,6 @@ def conn_step(w, x1, x2, tx, abuf, p, has_p, k, weight_exp, signed_pre):
             for i in range(n_pre):
                 for r in range(R):
                     abuf[j, r] = np.int32(abuf[j, r] + np.int32(w[j, i, r] * p[i, r]))
-    if weight_exp != 0:
-        for j in range(n_post):
-            for r in range(R):
-                a = wrap32(abuf[j, r])
-                if weight_exp > 0:
-                    a = wrap32(a << weight_exp)
-                else:
-                    a = a >> (-weight_exp)
-                abuf[j, r] = a
     for i in range(n_pre):
         for r in range(R):
             v = p[i, r]

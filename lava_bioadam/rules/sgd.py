@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.engine.constants import quantize_time_constant
 from lava_bioadam.engine.products import Product
 from lava_bioadam.errors import RuleError
@@ -46,7 +46,7 @@ FLOAT_CODE_EXP = -6
 
 
 def _error_scale(p: RuleParams) -> float:
-    return W.X_MAX / p.e_max
+    return widths.X_MAX / p.e_max
 
 
 def build_momentum(p: RuleParams, role: str = "forward") -> LayerRules:
@@ -57,13 +57,13 @@ def build_momentum(p: RuleParams, role: str = "forward") -> LayerRules:
     m_, e_, tau_m = quantize_time_constant("tau_m", p.tau_m)
     e_scale = _error_scale(p)
     mg, eg, t_scale = tag_constant(p, pos, e_scale, tau_m)
-    d_scale = W.D_MAX / p.r_full_scale
-    d0 = int(round(min(p.r0 * d_scale, W.D_MAX)))
+    d_scale = widths.D_MAX / p.r_full_scale
+    d0 = int(round(min(p.r0 * d_scale, widths.D_MAX)))
     if not p.r0 > 0:
         raise RuleError(f"rules.r0={p.r0:g}: the {p.rule} rule updates weights at rate "
                         f"eta r0; use r0 > 0")
     if (p.rounding != "floor"
-            and p.eta * p.r0 * (W.W_MAX / p.w_max) / t_scale >= 2.0 ** W.EXP_MIN):
+            and p.eta * p.r0 * (widths.W_MAX / p.w_max) / t_scale >= 2.0 ** widths.EXP_MIN):
         # exact: r0 folded into the constant of a product of t alone (no shift)
         mw, ew, w_scale = weight_constant(p, t_scale / p.r0, 1.0, notes, ("t",))
         prods = [Product("dw", "u0", ("t",), -mw, ew, "-eta r0 m")]
@@ -81,8 +81,8 @@ def build_momentum(p: RuleParams, role: str = "forward") -> LayerRules:
     lam, gain = predisposition(p, prods)
     prods += tag_products(pos, neg, mg, eg, m_, e_)
     effective = {"eta": p.eta, "tau_m": tau_m, "lam": lam, "r0": r0,
-                 "e_max": W.X_MAX / e_scale, "m_max": W.T_MAX / t_scale,
-                 "w_max": W.W_MAX / w_scale}
+                 "e_max": widths.X_MAX / e_scale, "m_max": widths.T_MAX / t_scale,
+                 "w_max": widths.W_MAX / w_scale}
     fixed = Encoding(h_scale=float(X_SCALE), e_scale=e_scale, t_scale=t_scale,
                      d_scale=d_scale, w_scale=w_scale, g_scale=float(gain))
     # no dd product: d is a constant, and nothing fixes the float scale of the
