@@ -21,10 +21,22 @@ FAMILIES = {
 def test_baselines_have_no_normaliser_dynamics():
     for name in ("momentum", "sgd"):
         r = build_rules(FAMILIES[name])
-        assert r.dd == "" and r.family == name and "u0 * t * d" in r.dw
+        assert r.dd == "" and r.family == name and "u0 * t" in r.dw
         assert r.d0 > 0 and r.effective["r0"] == pytest.approx(1.0, rel=0.01)
     sgd = build_rules(FAMILIES["sgd"])
     assert sgd.dt.count("- 2^-1 * u0 * t") == 2      # tau_m = 1 as two halves (t = g)
+
+
+def test_baseline_weight_product_is_exact_where_representable():
+    """The frozen r0 is folded into the constant of a product of t alone (shift 0,
+    exact); below 2^-7 per tag unit the rule keeps t * d0 (shift 7)."""
+    sgd = build_rules(FAMILIES["sgd"])
+    (dw,) = [p for p in sgd.products if p.target == "dw" and "t" in p.factors]
+    assert dw.factors == ("t",) and dw.shift == 0
+    slow = build_rules(RuleParams(rule="momentum", eta=0.03))
+    (dw,) = [p for p in slow.products if p.target == "dw"]
+    assert dw.factors == ("t", "d") and dw.shift == 7
+    assert slow.effective["r0"] == pytest.approx(slow.d0 / slow.fixed.d_scale)
 
 
 def test_multiplicative_products_are_ordered_and_fit_int32():

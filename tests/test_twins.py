@@ -190,8 +190,9 @@ def test_l3_twins_meet_at_smallest_lam():
 # -- L1 vs L0 ---------------------------------------------------------------------------
 @pytest.mark.lava
 @pytest.mark.parametrize("role", ["forward", "feedback"])
-def test_l1_matches_l0_twin(role):
-    r = dict(zip(("forward", "feedback"), _twins(LAM_PAPER)))[role]
+@pytest.mark.parametrize("lam", [LAM_PAPER, 2.0 ** -8])   # 2^-8: with a rounding compensation
+def test_l1_matches_l0_twin(role, lam):
+    r = dict(zip(("forward", "feedback"), _twins(lam)))[role]
     rng = np.random.default_rng(0)
     n = 100
     h = rng.random((n, N_H))

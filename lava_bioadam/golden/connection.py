@@ -108,6 +108,8 @@ class GoldenLearningDense:
         self.track_exact = False     # record the exact (real) update of each epoch
         self.last_exact: dict = {}
         self.last_acc: dict = {}     # accumulated update before stochastic rounding
+        self.last_products: dict = {}  # per var: [(product, integer - exact in state
+        #                                units, mask of synapses its dependency gates in)]
 
     # -- spiking phase -----------------------------------------------------------
     @property
@@ -171,11 +173,18 @@ class GoldenLearningDense:
             prods = [p for p in self.products if p.target == "d" + var]
             if not prods:
                 continue
-            if self.track_exact:
-                self.last_exact[var] = self._exact(prods, dep_val, args, state)
+            record = [] if self.track_exact else None
             acc = product_series(state[var] << widths.ACC_SHIFT, prods, self.shape,
                                  lambda pr, f: (dep_val[pr.dep] if f is None else
-                                                state[f] if f in state else args[pr.dep][f]))
+                                                state[f] if f in state else args[pr.dep][f]),
+                                 record)
+            if self.track_exact:
+                exact = [self._exact(pr, dep_val, args, state) for pr in prods]
+                self.last_exact[var] = sum(exact)
+                self.last_products[var] = [
+                    (pr, cur / widths.ROUND_DIV - ex,
+                     np.broadcast_to(np.asarray(dep_val[pr.dep], dtype=bool), self.shape))
+                    for (pr, cur), ex in zip(record, exact)]
             if var == "d":
                 acc = np.maximum(0, acc)
             if self.track_exact:
@@ -186,16 +195,16 @@ class GoldenLearningDense:
             setattr(self, var, val)
         self.tx[:] = 0
 
-    def _exact(self, prods, dep_val, args, state):
-        """Real-valued update (state units) the products stand for: no int32 wrap,
-        no shift truncation, no rounding (for the rounding-error measurement)."""
-        tot = np.zeros(self.shape)
-        for pr in prods:
-            v = np.ones(self.shape) * dep_val[pr.dep]
-            for f in pr.factors:
-                v = v * (state[f] if f in state else args[pr.dep][f])
-            tot += v * pr.mant * 2.0 ** pr.exp / 2.0 ** widths.product_shift(pr.factors)
-        return tot
+    def _exact(self, pr, dep_val, args, state):
+        """Real-valued update (state units) that product ``pr`` stands for: no int32
+        wrap, no shift truncation, no rounding (for the rounding-error measurement);
+        0 for a fixed-point rounding compensation (``fixed_only``)."""
+        if getattr(pr, "fixed_only", False):
+            return np.zeros(self.shape)      # a rounding compensation stands for nothing
+        v = np.ones(self.shape) * dep_val[pr.dep]
+        for f in pr.factors:
+            v = v * (state[f] if f in state else args[pr.dep][f])
+        return v * pr.mant * 2.0 ** pr.exp / 2.0 ** widths.product_shift(pr.factors)
 
     def snapshot(self) -> dict:
         """Copies of every synaptic variable and trace (names as in Lava); ``x2``

@@ -63,7 +63,7 @@ def trace_history(start, taus, decay_rand, t_epoch: int, spike_step, impulse_ran
     return h
 
 
-def product_series(acc, prods, shape, value_of) -> np.ndarray:
+def product_series(acc, prods, shape, value_of, record: list | None = None) -> np.ndarray:
     """Lava's product series: each product's int32 value (wrapping), shifted right by
     :func:`~lava_bioadam.engine.widths.product_shift` (floor) and left by
     ``exp + 7``, saturated and added to the accumulator ``acc`` in order.
@@ -71,7 +71,8 @@ def product_series(acc, prods, shape, value_of) -> np.ndarray:
     prods: objects with ``dep``, ``mant``, ``exp`` and ``factors`` (names, or objects
     whose ``var`` is the name); value_of(pr, f): the value of factor ``f`` of
     product ``pr`` (``f`` None: its dependency), broadcastable to ``shape``; the
-    engine clips it to the factor's width."""
+    engine clips it to the factor's width. record: if a list, each product's
+    ``(product, shifted and saturated int32 value)`` is appended to it, in order."""
     for pr in prods:
         cur = np.ones(shape, dtype=np.int32)
         cur *= value_of(pr, None)
@@ -85,6 +86,8 @@ def product_series(acc, prods, shape, value_of) -> np.ndarray:
         cur = np.right_shift(cur, widths.product_shift(names))
         cur = np.left_shift(cur, int(pr.exp) + widths.EXP_OFFSET)
         cur = np.clip(cur, widths.ACC_MIN, widths.ACC_MAX)
+        if record is not None:
+            record.append((pr, cur))
         acc = np.clip(acc + cur, widths.ACC_MIN, widths.ACC_MAX)
     return acc
 

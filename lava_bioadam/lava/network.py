@@ -45,11 +45,13 @@ def run_cfg(precision: str) -> Loihi2SimCfg:
     return Loihi2SimCfg(select_tag=PRECISIONS[precision])
 
 
-def learning_connection(rules, w, t, d, rng_seed: int, name=None):
+def learning_connection(rules, w, t, d, rng_seed: int, name=None, precision: str = "fixed"):
     """``LearningDense`` (forward role) or ``SignedLearningDense`` (feedback role)
-    with ``rules``' Lava rule and the project's message, weight and sign settings."""
+    with ``rules``' Lava rule (for ``precision``) and the project's message, weight
+    and sign settings."""
     cls = LearningDense if rules.role == "forward" else SignedLearningDense
-    return cls(weights=w, tag_1=t, tag_2=d, learning_rule=make_lava_rule(rules, rng_seed),
+    return cls(weights=w, tag_1=t, tag_2=d,
+               learning_rule=make_lava_rule(rules, rng_seed, precision),
                graded_spike_cfg=GradedSpikeCfg.OVERWRITE, name=name, **CONN_KW)
 
 
@@ -141,13 +143,14 @@ def build_lava(nr: NetworkRules, W0, B0, labels, precision: str = "fixed", x=Non
     sw, sb = (state["W"], state["B"]) if state else ([None] * L, [None] * L)
     for l in range(L):
         w, t, d = _continued(nr.forward[l], W0[l], precision, sw[l])
-        W.append(learning_connection(nr.forward[l], w, t, d, rng_seed + l, f"W{l + 1}"))
+        W.append(learning_connection(nr.forward[l], w, t, d, rng_seed + l, f"W{l + 1}",
+                                     precision))
         _set_state(W[-1], sw[l])
         if l >= 1:
             if nr.feedback[l] is not None:
                 b, t, d = _continued(nr.feedback[l], B0[l], precision, sb[l])
                 B.append(learning_connection(nr.feedback[l], b, t, d, rng_seed + l,
-                                             f"B{l + 1}"))
+                                             f"B{l + 1}", precision))
                 _set_state(B[-1], sb[l])
             else:
                 b, _, _ = conn_init(nr.forward[l], B0[l], precision)

@@ -6,15 +6,17 @@ from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 from lava_bioadam.engine import widths
 
 
-def make_lava_rule(rules, rng_seed: int = 0) -> Loihi3FLearningRule:
+def make_lava_rule(rules, rng_seed: int = 0, precision: str = "fixed") -> Loihi3FLearningRule:
     """A fresh ``Loihi3FLearningRule``; all used traces get tau ``2**40``.
+    ``precision`` ``float`` leaves out the fixed-point rounding compensations (the
+    floating_pt engine does not floor its products).
 
     Both roles get ``x2_tau = 2**40`` and ``x2_impulse = 0``: a
     ``SignedLearningDense`` keeps the negative part of its presynaptic payload in
     ``x2``, and the two twins get identical rule settings. Empty targets are None.
     """
-    rule = Loihi3FLearningRule(dw=rules.dw or None, dd=rules.dd or None,
-                               dt=rules.dt or None, x1_impulse=0, x1_tau=widths.TRACE_TAU_INF,
+    rs = {t: rules.rule_string(t, precision) or None for t in ("dw", "dd", "dt")}
+    rule = Loihi3FLearningRule(**rs, x1_impulse=0, x1_tau=widths.TRACE_TAU_INF,
                                x2_impulse=0, x2_tau=widths.TRACE_TAU_INF,
                                t_epoch=rules.t_epoch, rng_seed=int(rng_seed))
     # Loihi3FLearningRule fixes the y taus at 2**16-1, which decays y1..y3 by

@@ -25,7 +25,8 @@ def build_twin_lava(rules, H, E, w_init, rng_seed: int, precision: str):
     post = ThirdFactorSource(y=y)
     w_init = np.asarray(w_init)
     d_init = np.full(w_init.shape, rules.d0, dtype=int if fixed else float)
-    conn = learning_connection(rules, w_init, np.zeros(w_init.shape), d_init, rng_seed)
+    conn = learning_connection(rules, w_init, np.zeros(w_init.shape), d_init, rng_seed,
+                               precision=precision)
     src.s_out.connect(conn.s_in)
     connect_third_factors(post, conn)
     return src, conn, post

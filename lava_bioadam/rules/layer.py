@@ -102,8 +102,10 @@ class LayerRules:
     family: str = "n1"                  # rule family (module under lava_bioadam.rules)
     notes: tuple = field(default=())
 
-    def rule_string(self, target: str) -> str:
-        return rule_string(self.products, target)
+    def rule_string(self, target: str, precision: str = "fixed") -> str:
+        """Lava rule string of ``target``; ``precision`` ``float`` leaves out the
+        fixed-point rounding compensations."""
+        return rule_string(self.products, target, precision)
 
     @property
     def dw(self) -> str:
@@ -140,6 +142,8 @@ def float_scale_exponents(products, signal_of: dict, split: int = RHO_SPLIT,
     col = {n: i for i, n in enumerate(names)}
     rows, rhs = [], []
     for pr in products:
+        if getattr(pr, "fixed_only", False):
+            continue
         row = np.zeros(len(names))
         row[col[pr.target[1:]]] += 1
         for f in pr.factors:

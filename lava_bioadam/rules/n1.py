@@ -30,7 +30,7 @@ from __future__ import annotations
 from lava_bioadam.engine import widths
 from lava_bioadam.engine.constants import (GAIN_SHIFT, QUANT_TOL, check_tolerance, quantize,
                                             quantize_gain, quantize_time_constant)
-from lava_bioadam.engine.products import Product, check_products
+from lava_bioadam.engine.products import Product, check_products, compensation, finest
 from lava_bioadam.errors import RuleError
 from lava_bioadam.rules.layer import (GRAD_FACTORS, SIGNAL, Encoding, LayerRules,
                                       check_role, float_scale_exponents)
@@ -168,10 +168,11 @@ def _eps_too_small(p: RuleParams, tau_r: float, lowest: float, gain: int = 0) ->
 
 
 def weight_constant(p: RuleParams, t_scale: float, d_scale: float,
-                    notes: list) -> tuple[int, int, float]:
-    """Constant of ``-eta m r`` (product ``u0 t d``) and the weight scale it implies:
-    ``(mant, exp, w_scale)``; a note when the weight range has to shrink."""
-    s_wg = widths.product_shift(("t", "d"))
+                    notes: list, factors: tuple = ("t", "d")) -> tuple[int, int, float]:
+    """Constant of ``-eta m r`` (product ``u0 t d``, or of ``factors``, with ``r`` in
+    ``d_scale`` units) and the weight scale it implies: ``(mant, exp, w_scale)``; a
+    note when the weight range has to shrink."""
+    s_wg = widths.product_shift(factors)
     want = 2 ** s_wg * p.eta * (widths.W_MAX / p.w_max) / (t_scale * d_scale)
     if want >= 2.0 ** widths.EXP_MIN:
         mw, ew = quantize(want, "floor")
@@ -180,8 +181,8 @@ def weight_constant(p: RuleParams, t_scale: float, d_scale: float,
         if want < 2.0 ** (widths.EXP_MIN - 3):
             raise RuleError(
                 f"rules.eta={p.eta:.3g} is too small for this encoding: the dw product "
-                f"t*d (shift {s_wg}) cannot be scaled below 2^-7 and the weight range "
-                f"would shrink more than 8-fold; raise eta, m_max or r_max")
+                f"{'*'.join(factors)} (shift {s_wg}) cannot be scaled below 2^-7 and the "
+                f"weight range would shrink more than 8-fold; raise eta, m_max or r_max")
         notes.append(f"eta is small for this encoding: weight range reduced from "
                      f"w_max={p.w_max:g} to {p.w_max * want / 2.0 ** widths.EXP_MIN:.3g}")
     w_scale = mw * 2.0 ** ew * t_scale * d_scale / (2 ** s_wg * p.eta)
@@ -197,7 +198,20 @@ def finish(p: RuleParams, role: str, prods: list, fixed: Encoding, effective: di
 
     pins: float scale exponents a family fixes itself; rho_products: the products
     the float scales must compensate (default all); may_saturate: products whose
-    accumulator saturation is part of the design."""
+    accumulator saturation is part of the design. Every constant is written in its
+    finest form (:func:`~lava_bioadam.engine.products.finest`), and ``dw`` gets the
+    constant that returns what the floors of its ``u0`` products take on average
+    (:func:`~lava_bioadam.engine.products.compensation`) unless ``p.rounding`` is
+    ``floor``."""
+    if p.rounding == "floor":
+        prods = list(prods)
+    else:
+        prods = [finest(pr) for pr in prods]
+        may_saturate = tuple(finest(pr) for pr in may_saturate)
+        comp = compensation(prods, "dw", {"y3": fixed.g_scale})
+        if comp is not None:
+            at = max(i for i, pr in enumerate(prods) if pr.target == "dw") + 1
+            prods.insert(at, comp)
     check_products(prods, may_saturate)
     rho = float_scale_exponents(prods if rho_products is None else rho_products,
                                 SIGNAL[role], pins=pins)

@@ -10,6 +10,7 @@ from lava_bioadam.errors import RuleError
 
 RULE_FAMILIES = ("n1", "momentum", "sgd")
 N1_FORMS = ("linear", "multiplicative")
+ROUNDINGS = ("unbiased", "floor")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class RuleParams:
     r_max:   normaliser value at which ``d`` saturates (at least); default ``1/eps``.
     w_max:   weight magnitude at which ``w`` saturates (at most 255/256 of it).
     t_epoch: time steps per sample = learning epoch length.
+    rounding: ``unbiased`` (default): constants in their finest form, the baselines'
+             weight product exact, and a constant that returns what Lava's product
+             floors take from ``dw`` on average; ``floor``: the products as they
+             were before that change (Lava's floors uncompensated), for comparison.
     layers:  per-layer changes, one mapping per forward layer from the input side
              (``[{w_max: 8.0}, {}]``: the first layer saturates at 8, the second
              keeps the values above); a layer's feedback twin takes the same values.
@@ -54,9 +59,13 @@ class RuleParams:
     w_max: float = 2.0
     t_epoch: int = 2
     r_min: float = 0.0
+    rounding: str = "unbiased"
     layers: Optional[list] = None
 
     def __post_init__(self):
+        if self.rounding not in ROUNDINGS:
+            raise RuleError(f"rules.rounding must be one of {list(ROUNDINGS)}, "
+                            f"got {self.rounding!r}")
         if self.rule not in RULE_FAMILIES:
             raise RuleError(f"rules.rule must be one of {list(RULE_FAMILIES)}, got {self.rule!r}")
         if self.form not in N1_FORMS:

@@ -1,14 +1,21 @@
 """Rule families ``momentum`` and ``sgd``: the non-adaptive baselines on the same
 engine, schedule and encoding as N1, so that a comparison isolates the normaliser.
 
-``momentum`` is the N1 rule with the normaliser frozen (no ``dd`` products,
-``d = d0`` constant)::
+``momentum`` is the N1 rule with the normaliser frozen at ``r0`` (no ``dd``
+products)::
 
     tau_m dm/dt = g - m                    first moment, in tag_1 ``t`` (as N1)
-    dw/dt       = -eta r0 m - lam w        (r0 = d0 / d_scale, constant)
+    dw/dt       = -eta r0 m - lam w        (r0 constant)
 
-    dw = -c_wg u0 t d           (s=7)   -eta m r0
+    dw = -c_w u0 t              (s=0)   -eta r0 m
     dt = +c_tg x0 g+ - c_tg x0 g- - c_tm u0 t   (as N1)
+
+The constant ``r0`` is folded into ``c_w``: a product of ``t`` alone has no shift,
+so the weight update is exact (N1's ``t d`` product is shifted by 7 bits and
+floors). ``tag_2`` keeps ``d0 = r0 d_scale`` and is never updated. Where
+``eta r0`` is below the engine's smallest constant per tag unit (``2^-7``), the
+rule keeps N1's form ``-c_wg u0 t d`` (shift 7) with ``d = d0``; so does
+``rounding: floor``.
 
 ``sgd`` is the same rule with ``tau_m = 1``: the tag holds the gradient of the
 sample, ``t = g``, and ``dw = -eta r0 g`` (one sample later, as every ``dw`` reads
@@ -52,14 +59,28 @@ def build_momentum(p: RuleParams, role: str = "forward") -> LayerRules:
     mg, eg, t_scale = tag_constant(p, pos, e_scale, tau_m)
     d_scale = widths.D_MAX / p.r_full_scale
     d0 = int(round(min(p.r0 * d_scale, widths.D_MAX)))
-    if d0 < 1:
-        raise RuleError(f"rules.r0={p.r0:g} is coded as d = 0 (d_scale {d_scale:.3g}): raise "
-                        f"r0 or r_max")
-    mw, ew, w_scale = weight_constant(p, t_scale, d_scale, notes)
-    prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r0")]
+    if not p.r0 > 0:
+        raise RuleError(f"rules.r0={p.r0:g}: the {p.rule} rule updates weights at rate "
+                        f"eta r0; use r0 > 0")
+    if (p.rounding != "floor"
+            and p.eta * p.r0 * (widths.W_MAX / p.w_max) / t_scale >= 2.0 ** widths.EXP_MIN):
+        # exact: r0 folded into the constant of a product of t alone (no shift)
+        mw, ew, w_scale = weight_constant(p, t_scale / p.r0, 1.0, notes, ("t",))
+        prods = [Product("dw", "u0", ("t",), -mw, ew, "-eta r0 m")]
+        r0 = p.r0
+        d0 = max(d0, 1)
+        d_scale = d0 / r0          # tag_2 (unused by the products) reads r0 exactly
+    else:
+        # below the engine's smallest constant per t unit: t d0, shift 7 (floors)
+        if d0 < 1:
+            raise RuleError(f"rules.r0={p.r0:g} is coded as d = 0 (d_scale {d_scale:.3g}): "
+                            f"raise r0 or r_max")
+        mw, ew, w_scale = weight_constant(p, t_scale, d_scale, notes)
+        prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r0")]
+        r0 = d0 / d_scale
     lam, gain = predisposition(p, prods)
     prods += tag_products(pos, neg, mg, eg, m_, e_)
-    effective = {"eta": p.eta, "tau_m": tau_m, "lam": lam, "r0": d0 / d_scale,
+    effective = {"eta": p.eta, "tau_m": tau_m, "lam": lam, "r0": r0,
                  "e_max": widths.X_MAX / e_scale, "m_max": widths.T_MAX / t_scale,
                  "w_max": widths.W_MAX / w_scale}
     fixed = Encoding(h_scale=float(X_SCALE), e_scale=e_scale, t_scale=t_scale,
