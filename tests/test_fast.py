@@ -217,8 +217,9 @@ def test_learning_loop_vectorises():
     ns = {}
     exec(compile(src, "<generated learning epoch>", "exec"), ns)
     z = lambda *s: np.zeros(s, np.int32)  # noqa: E731
+    kc = spec.kc[0]
     ns["learn"](z(3, 5, 1), z(3, 5, 1), z(3, 5, 1), z(5, 1), z(2, 5, 1), z(3, 3, 1), z(2, 5, 1),
-                z(3, 3, 1), z(5, 1), True, np.int32(3))
+                z(3, 3, 1), z(5, 1), True, np.int32(3), kc.mant, kc.lsh, kc.cval)
     ir = ns["learn"].inspect_llvm(ns["learn"].signatures[0])
     mask = fast.W.ROUND_DIV - 1
     assert re.search(rf"and <\d+ x i32> %[^,]+, <i32 {mask}", ir), \

@@ -6,13 +6,22 @@ and returns the same :class:`~lava_bioadam.golden.network.NetRun`;
 :func:`run_fast_replicas` runs ``R`` independent networks (own initial weights,
 random streams, data order) that share the rules, in one compiled loop.
 
-How it is specialised: for each :class:`~lava_bioadam.rules.network.NetworkRules`
-the module writes Python source with the rules' products unrolled (factors, int32
-wraps, shifts, saturations from :mod:`lava_bioadam.engine.widths`), the schedule
-and the encodings' constants, into a cache folder (``$LAVA_BIOADAM_CACHE``, else
-``$XDG_CACHE_HOME/lava-bioadam`` or ``~/.cache/lava-bioadam``, else a temporary
-folder), and numba compiles it with ``cache=True``: a later run with the same rules
-loads the machine code instead of compiling (about 10 s) again.
+How it is specialised: the module writes Python source for a network's
+*structure* (the number of layers, and for each connection which products its
+rules have, their dependencies and factors, from :mod:`lava_bioadam.engine.widths`)
+into a cache folder (``$LAVA_BIOADAM_CACHE``, else ``$XDG_CACHE_HOME/lava-bioadam``
+or ``~/.cache/lava-bioadam``, else a temporary folder), and numba compiles it with
+``cache=True``. Every number of the rules (mantissas, exponents, constant products,
+trace decay factors, the units' constants) is read at run time from
+:class:`ConnConsts` and :class:`UnitConsts` arrays, so a new ``eta``, ``tau_m``,
+``eps`` or range reuses the compiled code: one compilation (about 30 s) per
+structure, then a load from the disk cache (under a second) in each new process.
+``fold_constants=True`` writes the numbers into the source instead (one
+compilation per setting). :func:`warm` compiles or loads ahead of the runs.
+
+A product's saturation to the accumulator is left out of the code only when no
+mantissa and exponent the engine accepts can take it out of range; otherwise it
+is always applied (it changes nothing when the value is in range).
 
 Bit-exactness does not depend on the CPU: the units compute in integers only, and
 every float operation of the traces (multiplication by a decay factor that numpy
@@ -22,11 +31,14 @@ afterwards.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import os
 import sys
 import tempfile
+import time
+from collections import namedtuple
 from pathlib import Path
 from typing import Callable
 
@@ -35,13 +47,10 @@ import numpy as np
 from lava_bioadam import codes
 from lava_bioadam.engine import widths as W
 from lava_bioadam.golden import fast_kernels
-from lava_bioadam.golden.network import GoldenNetwork, NetRun, stack_records
+from lava_bioadam.golden.network import GoldenNetwork, NetRun, initial_weights, stack_records
 
 #: samples per compiled call (bounds the memory of the per-chunk inputs)
 CHUNK = 512
-#: arrays of one connection, in this order, in the compiled code's state tuple
-_STATE_FIELDS = ("w", "t", "d", "x1", "x2", "tx", "y", "abuf", "xh", "yh", "xk", "yk",
-                 "sel", "first")
 _FACTOR_INDEX = {"x1": 0, "x2": 1, "y1": 0, "y2": 1, "y3": 2}
 #: a factor's part of a product: 0 x (pre unit), 1 y (post unit), 2 synapse
 _FACTOR_PART = {"x1": 0, "x2": 0, "y1": 1, "y2": 1, "y3": 1, "w": 2, "t": 2, "d": 2}
@@ -68,15 +77,85 @@ def cache_dir() -> Path:
     raise OSError(f"no writable cache folder among {[str(c) for c in cands]}")
 
 
-def _f(v: float) -> str:
-    """Exact literal of a float."""
-    return f"float.fromhex({float(v).hex()!r})"
+# ----------------------------------------------------------------------------- data
+#: the arrays of one connection in the compiled code, ``C0.w``, ``C0.abuf``...:
+#: ``w, t, d (n_post, n_pre, R)``; traces ``x1, x2, tx (n_pre, R)``, ``y (3, n_post,
+#: R)``; ``abuf (n_post, R)`` what it sends; per epoch the trace histories ``xh
+#: (T+1, 2, n_pre, R)``, ``yh (T+1, 3, n_post, R)``, the traces at the spike step
+#: ``xk``, ``yk``, the selected pre units ``sel`` and each replica's ``first`` group
+ConnState = namedtuple("ConnState", ("w", "t", "d", "x1", "x2", "tx", "y", "abuf", "xh",
+                                     "yh", "xk", "yk", "sel", "first"))
+#: the numbers of one connection's rules, read at run time: per product (rule
+#: order) its mantissa ``mant``, left shift ``lsh`` (exponent + 7) and, for a
+#: constant product (``u0``, no factors), its accumulator value ``cval`` (int32
+#: arrays); the trace decay factors ``decay`` (cx1, cx2, cy; float64) and whether
+#: each x trace is live (``live``, tau != 0)
+ConnConsts = namedtuple("ConnConsts", ("mant", "lsh", "cval", "decay", "live"))
+#: the units' integer constants, one int64 array over layers 1..L each (index
+#: ``l - 1``): the gains sent as y3, the bias payload, and the constants of
+#: :class:`~lava_bioadam.rules.units.HiddenCode` / ``OutputCode``
+UnitConsts = namedtuple("UnitConsts", ("g_in", "bias", "g_out", "a_one", "h_mant", "h_shift",
+                                       "fb_max", "e_mant", "e_shift", "d_cap", "x_mant",
+                                       "x_shift"))
+_HIDDEN = ("a_one", "h_mant", "h_shift", "fb_max", "e_mant", "e_shift")
+_OUTPUT = ("d_cap", "x_mant", "x_shift", "e_mant", "e_shift")
 
 
-# ----------------------------------------------------------------------------- codegen
 def _i32(v: int) -> int:
     """The int32 value numpy's wrapping int32 arithmetic gives for the integer ``v``."""
     return (int(v) + 2 ** 31) % 2 ** 32 - 2 ** 31
+
+
+def _lsh(pr) -> int:
+    """A product's left shift (bits): its exponent plus the engine's offset."""
+    lsh = int(pr.exp) + W.EXP_OFFSET
+    if lsh < 0:
+        raise ValueError(f"product exponent {pr.exp} below the engine's range")
+    return lsh
+
+
+def _const_product(pr) -> int:
+    """Accumulator value of a constant product (``u0``, no factors)."""
+    v = _i32(_i32(int(pr.mant)) >> W.product_shift(pr.factors) << _lsh(pr))
+    return min(max(v, W.ACC_MIN), W.ACC_MAX)
+
+
+def conn_consts(c) -> ConnConsts:
+    """The numbers of a :class:`GoldenLearningDense`'s rules as :class:`ConnConsts`;
+    the decay factors exactly as the numpy model computes them."""
+    prods = c.products
+    live = c.x_taus != 0
+    cx = np.zeros(2)
+    cx[live] = np.exp(-1 / c.x_taus[live][:, None])[:, 0]
+    cy = np.exp(-1 / c.y_taus)[0, 0]
+    return ConnConsts(
+        np.array([int(p.mant) for p in prods], np.int32),
+        np.array([_lsh(p) for p in prods], np.int32),
+        np.array([_const_product(p) if p.dep == "u0" and not p.factors else 0
+                  for p in prods], np.int32),
+        np.array([cx[0], cx[1], cy]), live.astype(np.bool_))
+
+
+def unit_consts(nr) -> UnitConsts:
+    """The units' integer constants of ``nr`` as :class:`UnitConsts`."""
+    L, encs, units = nr.n_layers, nr.encodings("fixed"), nr.unit_codes()
+    v = {f: np.zeros(L, np.int64) for f in UnitConsts._fields}
+    gain = lambda enc: int(np.array([enc.g_scale]).astype(np.int32)[0])  # noqa: E731
+    for l in range(1, L + 1):
+        v["g_in"][l - 1] = gain(encs[l - 1])
+        if l < L:
+            v["g_out"][l - 1] = gain(encs[l])
+            v["bias"][l - 1] = int((2 * np.array([np.rint(encs[l].h_scale)]))
+                                   .astype(np.int32)[0])
+        for f in (_HIDDEN if l < L else _OUTPUT):
+            v[f][l - 1] = int(getattr(units[l - 1], f))
+    return UnitConsts(**v)
+
+
+# ----------------------------------------------------------------------------- codegen
+def _f(v: float) -> str:
+    """Exact literal of a float."""
+    return f"float.fromhex({float(v).hex()!r})"
 
 
 def _clip(expr: str, lo: int, hi: int) -> str:
@@ -127,70 +206,128 @@ def _within_acc(pr, shift: int, lsh: int) -> bool:
     return W.ACC_MIN <= lo and hi <= W.ACC_MAX
 
 
-def _learn_source(name: str, products) -> str:
+def _within_acc_any(pr, shift: int) -> bool:
+    """:func:`_within_acc` for every mantissa and exponent a product can have (its
+    numbers are run-time data): the largest magnitudes bound all others."""
+    top = W.EXP_MAX + 1 + W.EXP_OFFSET          # -8 * 2^8 is applied as -4 * 2^9
+    return all(_within_acc(dataclasses.replace(pr, mant=m), shift, top)
+               for m in (W.MANT_MIN, W.MANT_MAX))
+
+
+def _structure(products) -> tuple:
+    """What the generated code of a rule set depends on when its numbers are data."""
+    return tuple((p.target, p.dep, tuple(p.factors)) for p in products)
+
+
+class _Products:
+    """The products' parts of a learning epoch: the x parts ``G`` and y parts ``H``
+    (keys ``(dep, factors, mantissa token)``) and the per-synapse body. A number is a
+    token of the source: a literal (``fold``) or a local read from the run-time
+    arrays (``M3`` mantissa, ``S3`` left shift, ``K3`` constant of product 3)."""
+
+    def __init__(self, products, fold: bool):
+        self.fold, self.xkeys, self.ykeys, self.used = fold, [], [], set()
+        self.body, self.news = [], []
+        for var in ("w", "d", "t"):
+            prods = [(q, p) for q, p in enumerate(products) if p.target == "d" + var]
+            if prods:
+                self._target(var, prods)
+
+    def _key(self, keys: list, key) -> int:
+        if key not in keys:
+            keys.append(key)
+        return keys.index(key)
+
+    def _target(self, var: str, prods) -> None:
+        body = self.body
+        body.append(f"acc = np.int32(s_{var} << {W.ACC_SHIFT})")
+        for q, pr in prods:
+            body.extend(self._product(q, pr))
+        if var == "d":
+            body.append("acc = max(ZERO, acc)")
+        lo, hi = {"w": (W.W_MIN, W.W_MAX), "d": (W.D_MIN, W.D_MAX), "t": (W.T_MIN, W.T_MAX)}[var]
+        body.append(f"n_{var} = K.round_saturate(acc, thr, np.int32({lo}), np.int32({hi}))")
+        self.news.append(var)
+
+    def _product(self, q: int, pr) -> list:
+        """Source lines adding product ``q`` to ``acc``."""
+        xs, ys, vs = _split_product(pr)
+        shift, lsh = W.product_shift(pr.factors), _lsh(pr)
+        if pr.dep == "u0" and not pr.factors:            # a constant product
+            c = f"np.int32({_const_product(pr)})" if self.fold else f"K{q}"
+            return [f"acc = np.int32(min(max(acc + {c}, ACC_LO), ACC_HI))"]
+        mant = (None if pr.mant == 1 else f"np.int32({int(pr.mant)})") if self.fold \
+            else f"M{q}"
+        terms = []
+        if pr.dep == "x0" or xs:             # x part, with the mantissa if no y part
+            terms.append(f"G{self._key(self.xkeys, (pr.dep, xs, None if ys else mant))}")
+            mant = mant if ys else None
+        if ys:                                # y part, with the mantissa
+            terms.append(f"H{self._key(self.ykeys, (pr.dep, ys, mant))}")
+            mant = None
+        self.used.update(vs)
+        out = [f"c = {_times(terms + [f'f_{f}' for f in vs] + ([mant] if mant else []))}"]
+        if shift:
+            out.append(f"c = np.int32(c >> {shift})")
+        if not self.fold:
+            out.append(f"c = np.int32(c << S{q})")
+        elif lsh:
+            out.append(f"c = np.int32(c << {lsh})")
+        if not (_within_acc(pr, shift, lsh) if self.fold else _within_acc_any(pr, shift)):
+            out.append("c = min(max(c, ACC_LO), ACC_HI)")
+        return out + ["acc = np.int32(min(max(np.int32(acc + c), ACC_LO), ACC_HI))"]
+
+    def x_part(self, n_: int) -> str:
+        """Source of ``g2[n_, q]``: an x part of pre unit ``q``."""
+        dep, xs, mant = self.xkeys[n_]
+        src = "xk2" if dep == "x0" else "xT2"
+        terms = (["on"] if dep == "x0" else []) + [
+            _clip(f"{src}[{_FACTOR_INDEX[f]}, q]", *W.factor_clip(f)) for f in xs]
+        terms += [mant] if mant else ([] if terms else ["np.int32(1)"])
+        return f"g2[{n_}, q] = {_times(terms)}"
+
+    def y_part(self, n_: int) -> str:
+        """Source of ``h[n_, j, r]``: a y part of post unit ``j``."""
+        dep, ys, mant = self.ykeys[n_]
+        src = "yk" if dep == "x0" else "yT"
+        terms = [_clip(f"{src}[{_FACTOR_INDEX[f]}, j, r]", *W.factor_clip(f)) for f in ys]
+        return f"h[{n_}, j, r] = {_times(terms + ([mant] if mant else []))}"
+
+    def synapse_body(self) -> list:
+        """The per-synapse lines, ``{A}``/``{S}``/``{P}`` left to format: read the
+        state and the x parts, saturate the factors, add the products, write back
+        where selected (a blend with the mask ``G{nx}``, not a branch)."""
+        nx = len(self.xkeys)
+        return ([f"s_{v} = {v}{{A}}[{{S}}]" for v in ("w", "t", "d")]
+                + [f"G{n_} = g{{A}}[{n_}, {{P}}]" for n_ in range(nx + 1)]
+                + [f"f_{f} = {_clip(f's_{f}', *W.factor_clip(f))}" for f in sorted(self.used)]
+                + self.body
+                + [f"{v}{{A}}[{{S}}] = s_{v} ^ ((s_{v} ^ n_{v}) & G{nx})" for v in self.news])
+
+
+def _learn_source(name: str, products, fold: bool = False) -> str:
     """A compiled learning epoch of one connection with these products, for the
     synapses whose pre unit is selected (``sel``, or all): traces at the spike
     step ``xk (2, n_pre, R)``, ``yk (3, n_post, R)`` and at the epoch's end
-    ``xT``, ``yT`` (see :func:`fast_kernels.spike_group`).
+    ``xT``, ``yT`` (see :func:`fast_kernels.spike_group`); the products' numbers
+    from ``mant``, ``lsh``, ``cval`` (:class:`ConnConsts`), or, with ``fold``, from
+    ``products`` as literals (then the arrays are not read).
 
     The x parts of the products (with the x0 condition) and the selection mask go
     into ``g (n_x + 1, n_pre R)``, the y parts (times the mantissa) into
     ``h (n_y, n_post, R)``; the synapse loop then runs over the contiguous axis
     ``n_pre R``, branch-free and in int32, so that LLVM vectorises it."""
-    xkeys, ykeys, body, news, used = [], [], [], [], set()
-    ranges = {"w": (W.W_MIN, W.W_MAX), "d": (W.D_MIN, W.D_MAX), "t": (W.T_MIN, W.T_MAX)}
-    for var in ("w", "d", "t"):
-        prods = [p for p in products if p.target == "d" + var]
-        if not prods:
-            continue
-        body.append(f"acc = np.int32(s_{var} << {W.ACC_SHIFT})")
-        for pr in prods:
-            xs, ys, vs = _split_product(pr)
-            lsh = int(pr.exp) + W.EXP_OFFSET
-            if lsh < 0:
-                raise ValueError(f"product exponent {pr.exp} below the engine's range")
-            shift, mant, terms = W.product_shift(pr.factors), int(pr.mant), []
-            if pr.dep == "u0" and not pr.factors:    # a constant product: known here
-                c = min(max(_i32(_i32(mant) >> shift << lsh), W.ACC_MIN), W.ACC_MAX)
-                body.append(f"acc = np.int32(min(max(acc + np.int32({c}), ACC_LO), ACC_HI))")
-                continue
-            if pr.dep == "x0" or xs:             # x part, with the mantissa if no y part
-                key = (pr.dep, xs, 1 if ys else mant)
-                xkeys += [key] if key not in xkeys else []
-                terms.append(f"G{xkeys.index(key)}")
-                mant = mant if ys else 1
-            if ys:                                # y part, with the mantissa
-                key = (pr.dep, ys, mant)
-                ykeys += [key] if key not in ykeys else []
-                terms.append(f"H{ykeys.index(key)}")
-                mant = 1
-            used.update(vs)
-            terms += [f"f_{f}" for f in vs] + ([f"np.int32({mant})"] if mant != 1 else [])
-            body.append(f"c = {_times(terms)}")
-            if shift:
-                body.append(f"c = np.int32(c >> {shift})")
-            if lsh:
-                body.append(f"c = np.int32(c << {lsh})")
-            if not _within_acc(pr, shift, lsh):
-                body.append("c = min(max(c, ACC_LO), ACC_HI)")
-            body.append("acc = np.int32(min(max(np.int32(acc + c), ACC_LO), ACC_HI))")
-        if var == "d":
-            body.append("acc = max(ZERO, acc)")
-        lo, hi = ranges[var]
-        body.append(f"n_{var} = K.round_saturate(acc, thr, np.int32({lo}), np.int32({hi}))")
-        news.append(var)
-    nx, nh = len(xkeys), len(ykeys)
-    # the selection as a mask (-1 selected, 0 not): a blend, not a branch
-    body = ([f"f_{f} = {_clip(f's_{f}', *W.factor_clip(f))}" for f in sorted(used)]
-            + body + [f"{v}{{A}}[{{S}}] = s_{v} ^ ((s_{v} ^ n_{v}) & G{nx})" for v in news])
-    body = ([f"s_{v} = {v}{{A}}[{{S}}]" for v in ("w", "t", "d")]
-            + [f"G{n_} = g{{A}}[{n_}, {{P}}]" for n_ in range(nx + 1)] + body)
+    P = _Products(products, fold)
+    nx, nh = len(P.xkeys), len(P.ykeys)
     out = ["@njit(cache=True)",
-           f"def {name}(w, t, d, tx, xk, yk, xT, yT, sel, all_sel, thr):",
+           f"def {name}(w, t, d, tx, xk, yk, xT, yT, sel, all_sel, thr, mant, lsh, cval):",
            "    n_post, n_pre, R = w.shape",
            "    M = n_pre * R",
            f"    ACC_LO, ACC_HI = np.int32({W.ACC_MIN}), np.int32({W.ACC_MAX})",
            "    ZERO = np.int32(0)"]
+    if not fold:
+        out += [f"    M{q}, S{q}, K{q} = mant[{q}], lsh[{q}], cval[{q}]"
+                for q in range(len(products))]
     out += [f"    {a}2 = {a}.reshape(n_post, M)" for a in ("w", "t", "d")]
     out += ["    tx1, sel1 = tx.reshape(M), sel.reshape(M)",
             "    xk2, xT2 = xk.reshape(2, M), xT.reshape(2, M)",
@@ -198,34 +335,29 @@ def _learn_source(name: str, products) -> str:
             f"    h = np.empty(({max(1, nh)}, n_post, R), np.int32)",
             "    for q in range(M):",
             "        on = np.int32(1 if tx1[q] > 0 else 0)"]
-    for n_, (dep, xs, mant) in enumerate(xkeys):
-        src = "xk2" if dep == "x0" else "xT2"
-        terms = (["on"] if dep == "x0" else []) + [
-            f"{_clip(f'{src}[{_FACTOR_INDEX[f]}, q]', *W.factor_clip(f))}" for f in xs]
-        if mant != 1 or not terms:
-            terms.append(f"np.int32({mant})")
-        out.append(f"        g2[{n_}, q] = {_times(terms)}")
+    out += ["        " + P.x_part(n_) for n_ in range(nx)]
     out.append(f"        g2[{nx}, q] = -1 if all_sel or sel1[q] != 0 else 0")
-    if ykeys:
+    if nh:
         out += ["    for j in range(n_post):", "        for r in range(R):"]
-        for n_, (dep, ys, mant) in enumerate(ykeys):
-            src = "yk" if dep == "x0" else "yT"
-            terms = [f"{_clip(f'{src}[{_FACTOR_INDEX[f]}, j, r]', *W.factor_clip(f))}"
-                     for f in ys] + ([f"np.int32({mant})"] if mant != 1 else [])
-            out.append(f"            h[{n_}, j, r] = {_times(terms)}")
-    # the synapse loop runs over the contiguous axis. One replica: a row's synapses,
-    # the y parts scalars. Fewer than REPLICA_LANES (fast_kernels) replicas: a row's
-    # synapses times its replicas, the y parts a row repeated along that axis (a loop
-    # over so few replicas would not vectorise). More: the replicas of one synapse
+        out += ["            " + P.y_part(n_) for n_ in range(nh)]
+    return "\n".join(out + _synapse_loops(P.synapse_body(), nx, nh)) + "\n"
+
+
+def _synapse_loops(body: list, nx: int, nh: int) -> list:
+    """The synapse loop over the contiguous axis. One replica: a row's synapses, the
+    y parts scalars. Fewer than REPLICA_LANES (fast_kernels) replicas: a row's
+    synapses times its replicas, the y parts a row repeated along that axis (a loop
+    over so few replicas would not vectorise). More: the replicas of one synapse."""
     ind = " " * 16
+    lanes = fast_kernels.REPLICA_LANES
     flat = [ln.format(A="2", S="j, q", P="q") for ln in body]
     nested = [ln.format(A="", S="j, i, r", P="i, r") for ln in body]
-    out += [f"    g = g2.reshape({nx + 1}, n_pre, R)",
-            f"    hr = np.empty(({max(1, nh)}, M if R < {fast_kernels.REPLICA_LANES} else 1), np.int32)",
-            "    for j in range(n_post):", "        if R == 1:"]
+    out = [f"    g = g2.reshape({nx + 1}, n_pre, R)",
+           f"    hr = np.empty(({max(1, nh)}, M if R < {lanes} else 1), np.int32)",
+           "    for j in range(n_post):", "        if R == 1:"]
     out += [f"            H{n_} = h[{n_}, j, 0]" for n_ in range(nh)]
     out += ["            for q in range(M):"] + [ind + ln for ln in flat]
-    out += [f"        elif R < {fast_kernels.REPLICA_LANES}:"]
+    out += [f"        elif R < {lanes}:"]
     if nh:
         out += ["            for i in range(n_pre):", "                for r in range(R):"]
         out += [ind + f"    hr[{n_}, i * R + r] = h[{n_}, j, r]" for n_ in range(nh)]
@@ -235,119 +367,128 @@ def _learn_source(name: str, products) -> str:
     out += ["        else:", "            for i in range(n_pre):", "                for r in range(R):"]
     out += [ind + f"    H{n_} = h[{n_}, j, r]" for n_ in range(nh)]
     out += [ind + "    " + ln for ln in nested]
-    return "\n".join(out) + "\n"
+    return out
 
 
 class _Spec:
-    """Everything the generated source of a network depends on (beyond shapes)."""
+    """What the generated source of a network depends on: the number of layers, the
+    rule structure of each connection and, with ``fold``, every number besides."""
 
-    def __init__(self, nr, net: GoldenNetwork):
-        self.nr = nr
-        L = nr.n_layers
-        self.L, self.T = L, nr.t_sample
+    def __init__(self, nr, net: GoldenNetwork, fold: bool = False):
+        self.nr, self.fold = nr, bool(fold)
+        self.L, self.T = nr.n_layers, nr.t_sample
         self.conns = list(net.W) + [c for c in net.B if c is not None]   # W0.., B1..
-        self.rule_of = []
-        rule_sets = []
+        self.rule_of, self.rule_sets = [], []
+        seen = []
         for c in self.conns:
-            key = tuple(c.products)
-            if key not in rule_sets:
-                rule_sets.append(key)
-            self.rule_of.append(rule_sets.index(key))
-        self.rule_sets = rule_sets
+            key = tuple(c.products) if self.fold else _structure(c.products)
+            if key not in seen:
+                seen.append(key)
+                self.rule_sets.append(tuple(c.products))
+            self.rule_of.append(seen.index(key))
+        self.kc = tuple(conn_consts(c) for c in self.conns)
+        self.units = unit_consts(nr)
+
+    def _num(self, name: str, literal, expr: str) -> str:
+        """``name = <the number>``: a literal when folded, else read from the data."""
+        return f"    {name} = {literal if self.fold else expr}"
+
+    def _constants(self) -> list:
+        """Locals of every number the network step reads (the units' constants, the
+        decay factors), named as in :class:`UnitConsts` / :class:`ConnConsts`."""
+        U, out = self.units, []
+        for l in range(1, self.L + 1):
+            for f in ("g_in",) + (("bias", "g_out") + _HIDDEN if l < self.L else _OUTPUT):
+                out.append(self._num(f"{f.upper()}_{l}", int(getattr(U, f)[l - 1]),
+                                     f"U.{f}[{l - 1}]"))
+        for m, kc in enumerate(self.kc):
+            for i, nm in enumerate(("CX1", "CX2", "CY")):
+                out.append(self._num(f"{nm}_{m}", _f(kc.decay[i]), f"KC[{m}].decay[{i}]"))
+            for i in range(2):
+                out.append(self._num(f"LIVE{i + 1}_{m}", bool(kc.live[i]), f"KC[{m}].live[{i}]"))
+        return out
+
+    def _unit_steps(self) -> list:
+        """Step ``k`` of the output and hidden units (errors, activities, the third
+        factors each sends to its connections)."""
+        L, sch, I = self.L, self.nr.schedule, " " * 12
+        errL, C = sch["err_step"][L], f"C{L - 1}"
+        out = [I + f"sent_e{L} = k == {errL}",
+               I + f"if sent_e{L}:",
+               I + f"    K.output_error({C}.abuf, labels[s], D_CAP_{L}, X_MANT_{L}, "
+                   f"X_SHIFT_{L}, E_MANT_{L}, E_SHIFT_{L}, oE, oe, zs[s], preds[s])",
+               I + f"K.third_factors({C}.y, k, {errL}, True, oE, G_IN_{L})"]
+        for l in range(1, L):
+            fb = f"C{L + l - 1}"
+            H, E, so, eo = (f"hu[{l - 1}][{q}]" for q in range(4))
+            consts = ", ".join(f"{f.upper()}_{l}" for f in ("a_one", "h_mant", "h_shift"))
+            consts += f", BIAS_{l}, " + ", ".join(f"{f.upper()}_{l}" for f in _HIDDEN[3:])
+            out += [I + f"sent_s{l}, sent_e{l} = K.hidden_step(k, {sch['fwd_step'][l]}, "
+                        f"{sch['err_step'][l]}, C{l - 1}.abuf, {fb}.abuf, ha[{l - 1}], {H}, "
+                        f"{E}, {so}, {eo}, {consts})",
+                    I + f"K.third_factors(C{l - 1}.y, k, {sch['err_step'][l]}, True, {E}, "
+                        f"G_IN_{l})",
+                    I + f"K.third_factors({fb}.y, k, {sch['fwd_step'][l]}, False, {H}, "
+                        f"G_OUT_{l})"]
+        return out
+
+    def _conn_steps(self) -> list:
+        """Step ``k`` of every connection, with the payload it receives this step."""
+        L, I = self.L, " " * 12
+        step = lambda c, src, has, signed: (  # noqa: E731
+            I + f"K.conn_step({c}.w, {c}.x1, {c}.x2, {c}.tx, {c}.abuf, {src}, {has}, k, 0, "
+                f"{signed})")
+        out = [step("C0", "payload[s]", "k == 1", False)]
+        out += [step(f"C{l}", f"hu[{l - 1}][2]", f"sent_s{l}", False) for l in range(1, L)]
+        out += [step(f"C{L + m - 1}", "oe" if m + 1 == L else f"hu[{m}][3]",
+                     f"sent_e{m + 1}", True) for m in range(1, L)]
+        return out
+
+    def _epoch(self, m: int) -> list:
+        """Connection ``m``'s learning epoch at the sample's last step: trace
+        histories, then the products for each group of pre units by spike step."""
+        I, T, c = " " * 16, self.T, f"C{m}"
+        layer = m if m < self.L else m - self.L + 1
+        return [I + f"K.histories({c}.x1, {c}.x2, {c}.tx, {c}.y, {c}.xh, {c}.yh, {c}.xk, "
+                    f"CX1_{m}, CX2_{m}, CY_{m}, LIVE1_{m}, LIVE2_{m}, xr[s, {layer}], "
+                    f"yr[s, {layer}])",
+                I + f"for v in range(1, {T + 1}):",
+                I + f"    some, every = K.spike_group({c}.tx, {c}.yh, v, {c}.sel, {c}.yk, "
+                    f"{c}.first)",
+                I + "    if some:",
+                I + f"        learn_{self.rule_of[m]}({c}.w, {c}.t, {c}.d, {c}.tx, {c}.xk, "
+                    f"{c}.yk, {c}.xh[{T}], {c}.yh[{T}], {c}.sel, every, thr, KC[{m}].mant, "
+                    f"KC[{m}].lsh, KC[{m}].cval)",
+                I + f"{c}.tx[:, :] = 0"]
 
     def source(self) -> str:
-        nr, L, T = self.nr, self.L, self.T
-        encs = nr.encodings("fixed")
-        sch = nr.schedule
         g = ["import numpy as np", "from numba import njit",
              "from lava_bioadam.golden import fast_kernels as K", ""]
-        for q, prods in enumerate(self.rule_sets):
-            g.append(_learn_source(f"learn_{q}", prods))
-        # constants of each connection's traces
-        for m, c in enumerate(self.conns):
-            # the decay factors exactly as the numpy model computes them
-            live = c.x_taus != 0
-            cx = np.zeros(2)
-            cx[live] = np.exp(-1 / c.x_taus[live][:, None])[:, 0]
-            cy = np.exp(-1 / c.y_taus)[0, 0]
-            g.append(f"CX1_{m} = {_f(cx[0])}; CX2_{m} = {_f(cx[1])}; CY_{m} = {_f(cy)}")
-            g.append(f"LIVE1_{m} = {bool(live[0])}; LIVE2_{m} = {bool(live[1])}")
-        gain = lambda enc: int(np.array([enc.g_scale]).astype(np.int32)[0])  # noqa: E731
-        units = nr.unit_codes()
-        for l in range(1, L + 1):
-            e_in, u = encs[l - 1], units[l - 1]
-            g.append(f"G_IN_{l} = {gain(e_in)}")
-            if l < L:
-                e_out = encs[l]
-                bias = int((2 * np.array([np.rint(e_out.h_scale)])).astype(np.int32)[0])
-                g.append(f"BIAS_{l} = {bias}; G_OUT_{l} = {gain(e_out)}")
-                g.append(f"HC_{l} = ({u.a_one}, {u.h_mant}, {u.h_shift}, {u.fb_max}, "
-                         f"{u.e_mant}, {u.e_shift})")
-            else:
-                g.append(f"OC = ({u.d_cap}, {u.x_mant}, {u.x_shift}, {u.e_mant}, {u.e_shift})")
-        nB = len(self.conns) - L
-        idx_B = {m: L + m - 1 for m in range(1, L)} if nB else {}
-        r = ["", "@njit(cache=True)",
-             "def run(n, payload, labels, xr, yr, cr, zs, preds, conns, ha, hu, out):",
+        g += [_learn_source(f"learn_{q}", prods, self.fold)
+              for q, prods in enumerate(self.rule_sets)]
+        r = ["@njit(cache=True)",
+             "def run(n, payload, labels, xr, yr, cr, zs, preds, conns, ha, hu, out, KC, U):",
              "    oE, oe = out"]
-        for m in range(len(self.conns)):
-            r.append(f"    C{m} = conns[{m}]")
+        r += [f"    C{m} = conns[{m}]" for m in range(len(self.conns))]
+        r += self._constants()
         r += ["    for s in range(n):",
-              f"        for k in range(1, {T + 1}):",
+              f"        for k in range(1, {self.T + 1}):",
               "            if k == 1:",
               "                oE[:, :] = 0"]
-        I = " " * 12
-        errL = sch["err_step"][L]
-        r += [I + f"sent_e{L} = k == {errL}",
-              I + f"if sent_e{L}:",
-              I + f"    K.output_error(C{L - 1}[7], labels[s], OC[0], OC[1], OC[2], OC[3], "
-                  "OC[4], oE, oe, zs[s], preds[s])",
-              I + f"K.third_factors(C{L - 1}[6], k, {errL}, True, oE, G_IN_{L})"]
-        for l in range(1, L):
-            fb = idx_B[l]
-            H, E, so, eo = (f"hu[{l - 1}][{q}]" for q in range(4))
-            r += [I + f"sent_s{l}, sent_e{l} = K.hidden_step(k, {sch['fwd_step'][l]}, "
-                      f"{sch['err_step'][l]}, C{l - 1}[7], C{fb}[7], ha[{l - 1}], {H}, {E}, "
-                      f"{so}, {eo}, HC_{l}[0], HC_{l}[1], HC_{l}[2], BIAS_{l}, HC_{l}[3], "
-                      f"HC_{l}[4], HC_{l}[5])",
-                  I + f"K.third_factors(C{l - 1}[6], k, {sch['err_step'][l]}, True, {E}, "
-                      f"G_IN_{l})",
-                  I + f"K.third_factors(C{fb}[6], k, {sch['fwd_step'][l]}, False, {H}, "
-                      f"G_OUT_{l})"]
-        # connection steps (the payload each connection receives this step)
-        r.append(I + "K.conn_step(C0[0], C0[3], C0[4], C0[5], C0[7], payload[s], k == 1, k, "
-                     "0, False)")
-        for l in range(1, L):
-            r.append(I + f"K.conn_step(C{l}[0], C{l}[3], C{l}[4], C{l}[5], C{l}[7], "
-                         f"hu[{l - 1}][2], sent_s{l}, k, 0, False)")
-        for m, cidx in idx_B.items():
-            src = "oe" if m + 1 == L else f"hu[{m}][3]"
-            r.append(I + f"K.conn_step(C{cidx}[0], C{cidx}[3], C{cidx}[4], C{cidx}[5], "
-                         f"C{cidx}[7], {src}, sent_e{m + 1}, k, 0, True)")
-        r.append(I + f"if k == {T}:")
-        r.append(I + "    thr = K.round_threshold(cr[s])")
-        for cidx in range(len(self.conns)):
-            layer = cidx if cidx < L else cidx - L + 1
-            c = f"C{cidx}"
-            r += [I + f"    K.histories({c}[3], {c}[4], {c}[5], {c}[6], {c}[8], {c}[9], "
-                      f"{c}[10], CX1_{cidx}, CX2_{cidx}, CY_{cidx}, LIVE1_{cidx}, "
-                      f"LIVE2_{cidx}, xr[s, {layer}], yr[s, {layer}])",
-                  I + f"    for v in range(1, {T + 1}):",
-                  I + f"        some, every = K.spike_group({c}[5], {c}[9], v, {c}[12], "
-                      f"{c}[11], {c}[13])",
-                  I + "        if some:",
-                  I + f"            learn_{self.rule_of[cidx]}({c}[0], {c}[1], {c}[2], "
-                      f"{c}[5], {c}[10], {c}[11], {c}[8][{T}], {c}[9][{T}], {c}[12], "
-                      "every, thr)",
-                  I + f"    {c}[5][:, :] = 0"]
+        r += self._unit_steps() + self._conn_steps()
+        r += [f"            if k == {self.T}:", "                thr = K.round_threshold(cr[s])"]
+        for m in range(len(self.conns)):
+            r += self._epoch(m)
         return "\n".join(g + r) + "\n"
 
 
-_MODULES: dict = {}
+_MODULES: dict = {}     # source key -> the loaded module
+_READY: set = set()     # keys whose code this process has compiled or loaded
 
 
 def compiled(spec: _Spec):
-    """The generated, compiled module of ``spec`` (written once per source)."""
+    """The generated module of ``spec`` (written once per source, loaded once per
+    process; numba compiles or loads its functions at their first call)."""
     src = spec.source()
     import numba
 
@@ -366,8 +507,25 @@ def compiled(spec: _Spec):
     mod = importlib.util.module_from_spec(spec_)
     sys.modules[name] = mod
     spec_.loader.exec_module(mod)
+    mod.FASTNET_KEY = key
     _MODULES[key] = mod
     return mod
+
+
+def is_cached(mod) -> bool:
+    """Whether numba's disk cache holds the compiled network step of ``mod`` (a
+    later process loads it in well under a second instead of compiling)."""
+    path = Path(mod.__file__)
+    roots = [path.parent / "__pycache__"]
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        roots.append(Path(os.environ["NUMBA_CACHE_DIR"]))
+    pattern = f"{path.stem}.run-*.nbi"
+    return any(any(r.rglob(pattern)) for r in roots if r.is_dir())
+
+
+def describe(nr) -> str:
+    """``64-64-10, family n1``: the network a compiled module is for."""
+    return f"{'-'.join(map(str, nr.sizes))}, family {nr.forward[0].family}"
 
 
 # ----------------------------------------------------------------------------- driver
@@ -378,33 +536,25 @@ class FastNetwork:
     :func:`~lava_bioadam.golden.network.initial_weights`); rng_seeds: per replica
     trace-stream seeds (``run_l2``'s ``rng_seed``). The initial state is taken from
     :class:`GoldenNetwork` objects, so both models start identically.
+    fold_constants: compile the rules' numbers into the code (one compilation per
+    setting, for long single runs) instead of reading them at run time (one
+    compilation per network depth and rule structure, the default).
+    ``startup``: what getting the compiled code took (see :func:`warm`).
     """
 
-    def __init__(self, nr, W0s, B0s, rng_seeds):
+    def __init__(self, nr, W0s, B0s, rng_seeds, fold_constants: bool = False):
+        t0 = time.perf_counter()
         self.nr = nr
         self.R = R = len(rng_seeds)
         if not (len(W0s) == len(B0s) == R) or R < 1:
             raise ValueError("need one W0, B0 and rng_seed per replica (at least one)")
         nets = [GoldenNetwork(nr, W0s[r], B0s[r], int(rng_seeds[r])) for r in range(R)]
-        self.spec = _Spec(nr, nets[0])
-        self.mod = compiled(self.spec)
+        self.spec = _Spec(nr, nets[0], fold_constants)
         self.L, self.T = nr.n_layers, nr.t_sample
         self.uses_x2 = [c.uses_x2 for c in self.spec.conns]
-        conns = []
-        for m in range(len(self.spec.conns)):
-            per = [(list(n.W) + [c for c in n.B if c is not None])[m] for n in nets]
-            c0 = per[0]
-            st = [np.stack([np.asarray(getattr(c, a)) for c in per], -1).astype(np.int32)
-                  for a in ("w", "t", "d", "x1", "x2", "tx", "y")]
-            st.append(np.zeros((c0.shape[0], R), dtype=np.int32))          # abuf
-            st.append(np.zeros((self.T + 1, 2, c0.shape[1], R), dtype=np.int32))
-            st.append(np.zeros((self.T + 1, 3, c0.shape[0], R), dtype=np.int32))
-            st.append(np.zeros((2, c0.shape[1], R), dtype=np.int32))      # xk
-            st.append(np.zeros((3, c0.shape[0], R), dtype=np.int32))      # yk
-            st.append(np.zeros((c0.shape[1], R), dtype=np.int32))         # sel
-            st.append(np.zeros(R, dtype=np.int32))                        # first
-            conns.append(tuple(st))
-        self.conns = tuple(conns)
+        self.conns = tuple(self._conn_state([(list(n.W) + [c for c in n.B if c is not None])[m]
+                                             for n in nets])
+                           for m in range(len(self.spec.conns)))
         sizes = nr.sizes
         self.ha = tuple(np.zeros((sizes[l], R), np.int32) for l in range(1, self.L))
         self.hu = tuple((np.zeros((sizes[l], R), np.int32), np.zeros((sizes[l], R), np.int32),
@@ -419,6 +569,46 @@ class FastNetwork:
         self._x_rng = [[n.W[l]._x_rng for n in nets] for l in range(self.L)]
         self._y_rng = [[n.W[l]._y_rng for n in nets] for l in range(self.L)]
         self._c_rng = nets[0].W[0]._c_rng
+        self.mod = compiled(self.spec)
+        self.startup = self._ready(t0)
+
+    def _conn_state(self, per) -> ConnState:
+        """The compiled code's state of one connection from its replicas' numpy models."""
+        R, T = len(per), self.T
+        n_post, n_pre = per[0].shape
+        st = {a: np.stack([np.asarray(getattr(c, a)) for c in per], -1).astype(np.int32)
+              for a in ("w", "t", "d", "x1", "x2", "tx", "y")}
+        z = lambda *s: np.zeros(s, np.int32)  # noqa: E731
+        return ConnState(**st, abuf=z(n_post, R), xh=z(T + 1, 2, n_pre, R),
+                         yh=z(T + 1, 3, n_post, R), xk=z(2, n_pre, R), yk=z(3, n_post, R),
+                         sel=z(n_pre, R), first=z(R))
+
+    def _ready(self, t0: float) -> dict:
+        """Compile the network step or load it from the disk cache (numba does either
+        at the first call: a call over no samples), once per process and module. A
+        compilation is announced on stderr. Returns ``{"seconds", "compiled",
+        "cache", "fold_constants"}``: the time since ``t0``, whether this call
+        compiled."""
+        key, compiling = self.mod.FASTNET_KEY, False
+        if key not in _READY:
+            compiling = not is_cached(self.mod)
+            if compiling:
+                what = "with its constants compiled in" if self.spec.fold else (
+                    "once per shape; cached in " + str(Path(self.mod.__file__).parent))
+                print(f"compiling the emulator for {describe(self.nr)} ({what})",
+                      file=sys.stderr, flush=True)
+            m0, R = self.nr.sizes, self.R
+            self._call(np.zeros((0, m0[0] + 1, R), np.int32), np.zeros((0, R), np.int64),
+                       np.zeros((0, self.L, R)), np.zeros((0, self.L, R)), np.zeros(0),
+                       np.zeros((0, m0[-1], R), np.int64), np.zeros((0, R), np.int64))
+            _READY.add(key)
+        return {"seconds": round(time.perf_counter() - t0, 3), "compiled": compiling,
+                "cache": str(Path(self.mod.__file__).parent),
+                "fold_constants": self.spec.fold}
+
+    def _call(self, payload, labels, xr, yr, cr, zs, preds) -> None:
+        self.mod.run(len(payload), payload, labels, xr, yr, cr, zs, preds, self.conns,
+                     self.ha, self.hu, self.out, self.spec.kc, self.spec.units)
 
     def __getstate__(self):
         """Picklable (a checkpoint): everything but the compiled module."""
@@ -429,6 +619,7 @@ class FastNetwork:
     def __setstate__(self, st):
         self.__dict__.update(st)
         self.mod = compiled(self.spec)     # from the disk cache
+        self.startup = self._ready(time.perf_counter())
 
     def _streams(self, m: int):
         """The next ``m`` samples' epoch random numbers: trace streams
@@ -451,8 +642,7 @@ class FastNetwork:
         labels = np.ascontiguousarray(labels, dtype=np.int64)
         zs = np.zeros((m, self.nr.sizes[-1], self.R), dtype=np.int64)
         preds = np.zeros((m, self.R), dtype=np.int64)
-        self.mod.run(m, payload, labels, xr, yr, cr, zs, preds, self.conns, self.ha, self.hu,
-                     self.out)
+        self._call(payload, labels, xr, yr, cr, zs, preds)
         return preds, zs
 
     def snapshot(self, r: int = 0) -> dict:
@@ -460,12 +650,12 @@ class FastNetwork:
         out = []
         for m, c in enumerate(self.conns):
             i64 = lambda a: a.astype(np.int64)  # noqa: E731  (the numpy model's dtypes)
-            snap = {"weights": c[0][..., r].copy(), "tag_1": i64(c[1][..., r]),
-                    "tag_2": i64(c[2][..., r]), "x1": i64(c[3][..., r]),
-                    "y1": i64(c[6][0, :, r]), "y2": i64(c[6][1, :, r]),
-                    "y3": i64(c[6][2, :, r])}
+            snap = {"weights": c.w[..., r].copy(), "tag_1": i64(c.t[..., r]),
+                    "tag_2": i64(c.d[..., r]), "x1": i64(c.x1[..., r]),
+                    "y1": i64(c.y[0, :, r]), "y2": i64(c.y[1, :, r]),
+                    "y3": i64(c.y[2, :, r])}
             if self.uses_x2[m]:
-                snap["x2"] = i64(c[4][..., r])
+                snap["x2"] = i64(c.x2[..., r])
             out.append(snap)
         return {"W": out[:self.L], "B": [None] + out[self.L:]}
 
@@ -486,7 +676,7 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
                       epoch_size: int | None = None, on_epoch: Callable | None = None,
                       chunk: int = CHUNK,
                       progress: Callable | None = None, on_checkpoint: Callable | None = None,
-                      state: dict | None = None) -> list:
+                      state: dict | None = None, fold_constants: bool = False) -> list:
     """``R`` independent runs of the golden model in one compiled loop.
 
     x: samples ``(n, n_0)`` shared by all replicas or ``(R, n, n_0)``; labels ``(n,)``
@@ -496,6 +686,8 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
     ``progress(samples_done, correct)`` (replica 0) after every compiled chunk;
     ``on_checkpoint(state)`` after the ``on_epoch`` calls of an epoch: passing
     ``state`` back (same arguments) continues the run bit for bit.
+    ``fold_constants``: see :class:`FastNetwork`. Each run's ``meta["emulator_startup"]``
+    says what getting the compiled code took (:func:`warm`).
     """
     R = len(rng_seeds)
     x, labels = np.asarray(x), np.asarray(labels)
@@ -510,7 +702,7 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
         raise ValueError("every replica needs the same number of samples")
     lab = np.stack(ls, -1).astype(np.int64)                     # (n, R)
     if state is None:
-        net = FastNetwork(nr, W0s, B0s, rng_seeds)
+        net = FastNetwork(nr, W0s, B0s, rng_seeds, fold_constants)
         s = 0
         preds = np.zeros((n, R), dtype=np.int64)
         zs = np.zeros((n, nr.sizes[-1], R), dtype=np.int64)
@@ -545,8 +737,8 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
     runs = []
     for r in range(R):
         run = NetRun(preds[:, r].copy(), _loss(zs[:, :, r], lab[:, r], net.encs[-1]),
-                     net.snapshot(r),
-                     epochs=epochs[r])
+                     net.snapshot(r), epochs=epochs[r],
+                     meta={"emulator_startup": dict(net.startup)})
         if record:
             run.states = stack_records(records[r])
         runs.append(run)
@@ -556,13 +748,26 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
 def run_fast(nr, x, labels, W0, B0, rng_seed: int = 0, record: bool = False,
              epoch_size: int | None = None, on_epoch: Callable | None = None,
              progress: Callable | None = None, on_checkpoint: Callable | None = None,
-             state: dict | None = None) -> NetRun:
+             state: dict | None = None, fold_constants: bool = False) -> NetRun:
     """:func:`~lava_bioadam.golden.network.run_l2`, compiled: same arguments, same
     :class:`NetRun` (integer state bit-identical; loss equal to round-off).
     ``progress`` is called after every compiled chunk instead of every sample;
     ``on_checkpoint`` and ``state`` work as in ``run_l2`` (their states are not
-    interchangeable)."""
+    interchangeable); ``fold_constants`` as :class:`FastNetwork`."""
     cb = (lambda r, Wl, Bl: on_epoch(Wl, Bl)) if on_epoch else None
     return run_fast_replicas(nr, x, labels, [W0], [B0], [rng_seed], record, epoch_size,
                              cb, progress=progress, on_checkpoint=on_checkpoint,
-                             state=state)[0]
+                             state=state, fold_constants=fold_constants)[0]
+
+
+def warm(nr, fold_constants: bool = False) -> dict:
+    """Compile the emulator for the structure of ``nr`` (network depth, rule family
+    and products) or load it from the disk cache, so that every later run of that
+    structure in this process starts at once, whatever its numbers (``eta``,
+    ``tau_m``, ranges...). Returns ``{"seconds", "compiled", "cache",
+    "fold_constants"}``.
+
+    Call it once in a parent process before starting workers: they then load the
+    cached code (about a second) instead of each compiling it (tens of seconds)."""
+    W0, B0 = initial_weights(nr, 0)
+    return FastNetwork(nr, [W0], [B0], [0], fold_constants).startup

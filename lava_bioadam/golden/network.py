@@ -61,7 +61,8 @@ class NetRun:
     (its forward pass before learning). final: ``{"W": [...], "B": [...]}`` of
     per-connection dicts (connection units, names as Lava's Vars). states: the same
     per recorded sample, stacked (only when recording). epochs: what ``on_epoch``
-    returned after each epoch.
+    returned after each epoch. meta: facts about the run itself (e.g. the compiled
+    emulator's ``emulator_startup``).
     """
 
     pred: np.ndarray
@@ -69,6 +70,7 @@ class NetRun:
     final: dict
     states: dict = field(default_factory=dict)
     epochs: list = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
 
 
 def stack_records(records) -> dict:
