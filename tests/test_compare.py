@@ -67,7 +67,14 @@ def test_chosen_setting_is_the_validation_argmax_and_is_tested_on_all_training_d
     tuning = [t for t in rec.tasks if len(t[0].x_train) == 45]
     final = [t for t in rec.tasks if len(t[0].x_train) == 60]
     assert len(tuning) + len(final) == len(rec.tasks)
+    coded = [r for r in out["rows"] if r["role"] == "coded"]
+    assert [r["label"] for r in coded] == ["float N1 linear, 7-bit codes",
+                                           "float N1 multiplicative, 7-bit codes"]
     for row in out["rows"]:
+        if row["role"] == "coded":   # the float rule's chosen setting, not tuned again
+            twin = next(r for r in out["rows"] if r["label"] == row["label"].split(",")[0])
+            assert row["chosen"] == twin["chosen"] and not row["tuning"]
+            continue
         tried = [(s, score(r, s)) for _, r, s in tuning if r.label == row["label"]]
         assert len(tried) == 4 and [t["validation"] for t in row["tuning"]] == [v for _, v in tried]
         best = max(v for _, v in tried)

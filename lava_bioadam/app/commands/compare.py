@@ -193,7 +193,7 @@ def row_config(cfg, row: Row, setting: dict):
     feedback mode and predisposition rate of ``cfg``; nothing else of its optimizer
     or rules sections)."""
     c = copy.deepcopy(cfg)
-    if row.level == "float":
+    if row.level in ("float", "coded"):
         o = c.optimizer
         o.rule = row.rule
         if row.rule == "adam":
@@ -262,8 +262,9 @@ def run_setting(cfg, data, row: Row, setting: dict, seeds, backend: str = "emula
         if row.level == "engine":
             acc, angle = engine_accuracies(c, data, seeds, backend)
         else:
+            train = train_coded if row.level == "coded" else train_reference
             with np.errstate(all="ignore"):
-                res = [train_reference(c, data, s) for s in seeds]
+                res = [train(c, data, s) for s in seeds]
             acc, angle = ([r["final"]["test_accuracy"] for r in res],
                           [_angle(r["final"]) for r in res])
     except (UserError, FloatingPointError, OverflowError) as exc:
@@ -271,6 +272,48 @@ def run_setting(cfg, data, row: Row, setting: dict, seeds, backend: str = "emula
                 "error": str(exc).splitlines()[0][:200]}
     acc = [a if np.isfinite(a) else float("nan") for a in acc]
     return {"acc": acc, "angle": angle}
+
+
+def coded_network(net, e_max: float = 1.0):
+    """``net`` (a :class:`~lava_bioadam.model.network.Network`) learning from 7-bit
+    codes, as the engine's traces carry them: activities ``round(127 h) / 127``,
+    errors ``round(127 e / e_max) e_max / 127`` clipped to ``+-e_max``; weights and
+    synaptic states stay float64. Evaluation is unchanged (float)."""
+    from lava_bioadam.engine.widths import X_MAX
+    from lava_bioadam.model.network import Network
+
+    def code(v, full):
+        return np.clip(np.round(v * (X_MAX / full)), -X_MAX, X_MAX) * (full / X_MAX)
+
+    class CodedNetwork(Network):
+        def train_sample(self, x, target):
+            hs, as_ = self.forward(code(x, 1.0))
+            hs = [code(h, 1.0) for h in hs]
+            es = [code(e, e_max) for e in self.errors(as_, target)]
+            for l, w in enumerate(self.weights):
+                self.weights[l] = self.opt_w[l].step(w, np.append(hs[l], 1.0), es[l])
+                if self.opt_b[l] is not None:
+                    self.feedback[l] = self.opt_b[l].step(self.feedback[l], es[l], hs[l])
+            if self.mode == "backprop":
+                self._transport()
+
+    return CodedNetwork(*[getattr(net, f.name) for f in dataclasses.fields(net)])
+
+
+def train_coded(cfg, data, seed: int) -> dict:
+    """:func:`train_reference` with 7-bit activity and error codes
+    (:func:`coded_network`): the float rule's cost of the engine's codes alone."""
+    from lava_bioadam.app.training import build_network, check_data
+
+    check_data(cfg, data)
+    net = coded_network(build_network(cfg, seed))
+    rng = np.random.default_rng(seed + 10_000)
+    eye = np.eye(cfg.network.sizes[-1])
+    for _ in range(cfg.training.epochs):
+        for i in rng.permutation(len(data.x_train)):
+            net.train_sample(data.x_train[i], eye[data.y_train[i]])
+    return {"final": {"test_accuracy": net.evaluate(data.x_test, data.y_test)["accuracy"],
+                      "symmetry": net.symmetry()}}
 
 
 def choose(settings: list[dict], scores: list[float]) -> int:
@@ -334,7 +377,8 @@ def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
                   budget: int | None = None, mapper=local_map) -> dict:
     """Every row of :func:`loihi_rows` tuned with the same budget on a validation
     split of the training data, then trained at its chosen setting on all the
-    training data for every seed and tested. Returns ``{"rows", "summary"}``;
+    training data for every seed and tested; the float rules also at their chosen
+    setting with 7-bit codes (:func:`train_coded`, not tuned: a decomposition). Returns ``{"rows", "summary"}``;
     ``on_row(row)`` as each row is done. ``emulator``: the L2 backend (``emulator``,
     compiled, or ``emulator-numpy``)."""
     budget = budget or cfg.compare.budget
@@ -343,10 +387,16 @@ def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
     if log:
         log(budget_text(cfg, rows, budget))
     state = tune_rows(cfg, data, rows, budget, mapper, emulator, log)
+    # the float rules again at their chosen settings, learning from 7-bit codes
+    coded = [(dataclasses.replace(r, label=f"{r.label}, 7-bit codes", level="coded",
+                                  role="coded"), state[i]) for i, r in enumerate(rows)
+             if r.role == "rule"]
+    rows = rows + [r for r, _ in coded]
+    state = state + [st for _, st in coded]
     tasks = []
     for i, row in enumerate(rows):
         chosen = state[i]["settings"][state[i]["chosen"]]
-        per_seed = row.level == "float" or emulator != "emulator"
+        per_seed = row.level != "engine" or emulator != "emulator"
         tasks += [(i, chosen, [s]) for s in seeds] if per_seed else [(i, chosen, seeds)]
     out = mapper(run_setting, [cfg] * len(tasks), [data] * len(tasks),
                  [rows[i] for i, _, _ in tasks], [p for _, p, _ in tasks],
@@ -361,9 +411,11 @@ def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
                "angle": (np.array(ang, float) if all(a is not None for a in ang) and ang
                          else None),
                "chosen": st["settings"][st["chosen"]],
-               "validation": st["scores"][st["chosen"]],
-               "tuning": [{"setting": p, "validation": v}
-                          for p, v in zip(st["settings"], st["scores"])]}
+               "validation": (st["scores"][st["chosen"]] if row.level != "coded"
+                              else float("nan")),
+               "tuning": ([{"setting": p, "validation": v}
+                           for p, v in zip(st["settings"], st["scores"])]
+                          if row.level != "coded" else [])}
         results.append(res)
         if on_row:
             on_row(res)
@@ -375,7 +427,7 @@ def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
 
 
 def _rule_name(row: Row) -> str:
-    if row.level == "float":
+    if row.level != "engine":
         return row.rule + (f" {row.form}" if row.rule == "n1" else "")
     return f"rules {row.rule}" + (f" {row.form}" if row.rule == "n1" else "")
 
@@ -461,8 +513,9 @@ def row_cells(row) -> list[str]:
         angle = f"{row['angle'].mean():.2g}"
     test = f"{acc.mean():.4f} +- {acc.std():.4f}"
     if "chosen" in row:
-        return [row["label"], row["rule"], _fmt(row["chosen"]), f"{row['validation']:.4f}",
-                test, angle]
+        val = row["validation"]
+        return [row["label"], row["rule"], _fmt(row["chosen"]),
+                f"{val:.4f}" if val == val else "-", test, angle]
     return [row["label"], row["rule"], row["feedback"], test, angle]
 
 
