@@ -106,7 +106,8 @@ class Row:
     or ``engine`` (L2, the rules section); ``rule`` the optimizer rule or rule family;
     ``form`` the N1 form; ``keys`` the tuned keys (:data:`KEY_RANGES`); ``role``
     ``adam``, ``sgd``, ``rule`` (float twin of an engine rule), ``adaptive`` or
-    ``baseline`` (engine rows)."""
+    ``baseline`` (engine rows), ``coded`` (a float rule again with 7-bit codes,
+    level ``coded``: :func:`train_coded`)."""
     label: str
     level: str
     rule: str
