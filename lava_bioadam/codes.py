@@ -37,14 +37,30 @@ from __future__ import annotations
 import numpy as np
 
 from lava_bioadam.engine import neuron
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.model.network import softmax
 
-E_MAX_CODE = W.X_MAX  # 127: |E| and H fit 7-bit traces
+E_MAX_CODE = widths.X_MAX  # 127: |E| and H fit 7-bit traces
 
 
 def _dtype(fixed):
     return np.int32 if fixed else float
+
+
+def _unit_constants(fixed: bool, code, kind: str, which: str):
+    """``code``; a ``ValueError`` if fixed-point ``kind`` units come without their
+    integer constants (``which``: the object they need)."""
+    if fixed and code is None:
+        raise ValueError(f"fixed-point {kind} units need their integer constants (code=; "
+                         f"constants= of the Lava process): {which} of "
+                         f"NetworkRules.unit_codes()")
+    return code
+
+
+def _zero_signals(n: int, fixed: bool):
+    """Zero codes ``(n,)`` and zero third factors ``(3, n)`` of a population."""
+    dt = _dtype(fixed)
+    return np.zeros(n, dtype=dt), np.zeros((3, n), dtype=dt)
 
 
 def activity_code(h, enc, fixed: bool) -> np.ndarray:
@@ -86,7 +102,7 @@ def decode_feedback(a, enc) -> np.ndarray:
 def accumulate(a_in) -> np.ndarray:
     """Dendritic sums as the unit keeps them: saturated to ``NEURON_ACC_BITS``
     (int64)."""
-    return neuron.saturate(a_in, W.NEURON_ACC_BITS)
+    return neuron.saturate(a_in, widths.NEURON_ACC_BITS)
 
 
 def activity_from_acc(A, code) -> np.ndarray:
@@ -119,7 +135,7 @@ def output_error_code(A, label: int, code) -> np.ndarray:
     A = np.asarray(A, dtype=np.int64)
     d = np.minimum(A.max() - A, code.d_cap)
     p = neuron.softmax_q(neuron.mul_shift(d, code.x_mant, code.x_shift))
-    p[int(label)] -= 2 ** W.SOFTMAX_P_BITS
+    p[int(label)] -= 2 ** widths.SOFTMAX_P_BITS
     return np.clip(neuron.mul_shift(p, code.e_mant, code.e_shift),
                    -E_MAX_CODE, E_MAX_CODE).astype(np.int32)
 
@@ -152,7 +168,7 @@ def encode_weights(w_phys, enc, fixed: bool) -> np.ndarray:
     w = np.asarray(w_phys, dtype=float) * enc.w_scale
     if fixed:
         w = 2 * np.rint(w / 2)
-        return np.clip(w, W.W_MIN, W.W_MAX - 1).astype(np.int32)
+        return np.clip(w, widths.W_MIN, widths.W_MAX - 1).astype(np.int32)
     return w
 
 
@@ -175,18 +191,12 @@ class HiddenUnits:
         self.n, self.t_sample = int(n), int(t_sample)
         self.fwd_step, self.err_step = int(fwd_step), int(err_step)
         self.enc_in, self.enc_out, self.fixed = enc_in, enc_out, bool(fixed)
-        if self.fixed and code is None:
-            raise ValueError("fixed-point hidden units need their integer constants (code=; "
-                             "constants= of the Lava process): a HiddenCode of "
-                             "NetworkRules.unit_codes()")
-        self.code = code
-        dt = _dtype(fixed)
-        self.zero_s = np.zeros(self.n + 1, dtype=dt)
-        self.zero_e = np.zeros(self.n, dtype=dt)
-        self.zero_y = np.zeros((3, self.n), dtype=dt)
-        self.a = np.zeros(self.n, dtype=dt)
-        self.H = np.zeros(self.n, dtype=dt)
-        self.E = np.zeros(self.n, dtype=dt)
+        self.code = _unit_constants(self.fixed, code, "hidden", "a HiddenCode")
+        self.zero_e, self.zero_y = _zero_signals(self.n, self.fixed)
+        self.zero_s = np.zeros(self.n + 1, dtype=self.zero_e.dtype)
+        self.a = self.zero_e.copy()
+        self.H = self.zero_e.copy()
+        self.E = self.zero_e.copy()
 
     def _forward(self, a_in):
         if self.fixed:
@@ -235,14 +245,8 @@ class OutputUnits:
     def __init__(self, n: int, t_sample: int, err_step: int, enc, fixed: bool, code=None):
         self.n, self.t_sample, self.err_step = int(n), int(t_sample), int(err_step)
         self.enc, self.fixed = enc, bool(fixed)
-        if self.fixed and code is None:
-            raise ValueError("fixed-point output units need their integer constants (code=; "
-                             "constants= of the Lava process): the OutputCode of "
-                             "NetworkRules.unit_codes()")
-        self.code = code
-        dt = _dtype(fixed)
-        self.zero_e = np.zeros(self.n, dtype=dt)
-        self.zero_y = np.zeros((3, self.n), dtype=dt)
+        self.code = _unit_constants(self.fixed, code, "output", "the OutputCode")
+        self.zero_e, self.zero_y = _zero_signals(self.n, self.fixed)
         self.E = self.zero_e.copy()
         self.pred, self.loss = -1, float("nan")
 
@@ -273,7 +277,7 @@ class OutputUnits:
         return e_out, y
 
 
-def forward_batch(x, weights, encs, fixed: bool, weight_exp: int = 0, units=None):
+def forward_batch(x, weights, encs, fixed: bool, units=None):
     """Batched forward pass of the coded network, the same arithmetic as the units.
 
     x: ``(n_samples, n_in)`` in [0, 1]; weights: connection-unit matrices
@@ -287,8 +291,6 @@ def forward_batch(x, weights, encs, fixed: bool, weight_exp: int = 0, units=None
     for l, (w, enc) in enumerate(zip(weights, encs)):
         acc = payload.astype(np.int64 if fixed else float) @ np.asarray(w).T
         if fixed:
-            if weight_exp:
-                acc = acc << weight_exp if weight_exp > 0 else acc >> -weight_exp
             acc = accumulate(acc)
         if l == len(weights) - 1:
             return decode_forward(acc, enc)

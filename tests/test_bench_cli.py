@@ -1,5 +1,6 @@
-"""``lava-bioadam bench``: bad input is one line and exit 2; a small run (slow:
-compiles the default rules) reports identical states and the ratios."""
+"""``lava-bioadam bench`` (speed): bad input is one line and exit 2; a small run (slow:
+compiles the default rules) reports identical states and the ratios; ``ill-conditioned``
+and its former name ``benchmark``."""
 import pytest
 
 from lava_bioadam.app.cli import main
@@ -25,3 +26,19 @@ def test_bench_small_run_without_lava(capsys):
     assert "identical" in out and "DIFFERENT" not in out
     assert "2 replicas cost" in out and "4 replicas cost" in out
     assert "resized" not in out and "random activities" in out
+    assert "start-up after a constant change: " in out and "COMPILED" not in out
+    assert "constants as data vs compiled in: " in out
+
+
+def test_ill_conditioned_command_and_its_former_name(capsys):
+    """``ill-conditioned`` prints the table; ``benchmark`` (its former name) does the
+    same after one line on stderr that names the new command."""
+    argv = ["--steps", "20", "--seeds", "0"]
+    assert main(["ill-conditioned", *argv]) == 0
+    new = capsys.readouterr()
+    assert "exact Adam" in new.out and new.err == ""
+    assert main(["benchmark", *argv]) == 0
+    old = capsys.readouterr()
+    assert old.out == new.out
+    assert old.err.strip().splitlines() == [
+        "lava-bioadam: 'benchmark' is now 'ill-conditioned' (the old name will be removed)"]

@@ -32,6 +32,21 @@ def test_activity_code_rounds_half_to_even_and_saturates():
     # 63.5 -> 64, 38.1 -> 38, 88.9 -> 89, clip 1 -> 127, clip 0 -> 0, 31.75 -> 32, 127
     assert codes.activity_code(h, ENC, True).tolist() == [64, 38, 89, 127, 0, 32, 127]
     assert codes.activity_code(h, ENC, True).dtype == np.int32
+    # exact halves (k / 254 * 127 = k / 2 in float64): half to even gives 0, 2, 2, 62,
+    # half up would give 1, 2, 3, 63
+    halves = np.array([1, 3, 5, 125]) / 254
+    assert (halves * 127).tolist() == [0.5, 1.5, 2.5, 62.5]
+    assert codes.activity_code(halves, ENC, True).tolist() == [0, 2, 2, 62]
+    assert codes.input_payload(halves[None, :], ENC, True).tolist() == [[0, 4, 4, 124, 254]]
+
+
+def test_encode_weights_rounds_half_to_even_to_an_even_weight():
+    """``2 round(w_scale w / 2)``: w_scale 64 makes ``w / 2`` exact halves; half to even
+    gives 0, 4, 4, -4, 0 (half up would give 2, 4, 6, -2, 0); saturates at -256, 254."""
+    enc = SimpleNamespace(h_scale=127.0, e_scale=100.0, w_scale=64.0, g_scale=0.0)
+    w = np.array([[1, 3, 5, -3, -1, 300, -300]]) / 64
+    got = codes.encode_weights(w, enc, True)
+    assert got.tolist() == [[0, 4, 4, -4, 0, 254, -256]] and got.dtype == np.int32
 
 
 def test_payload_carries_the_bias_unit():
@@ -105,6 +120,20 @@ def test_hidden_gate_edges_and_error_saturation():
     # (100 * 164 + 8192) >> 14 = 1, (-50 * 164 + 8192) >> 14 = -8 >> 14 = -1
     _, e, _, _ = u.step(3, np.zeros(4, dtype=np.int32), np.array([100, -50, 100, 10 ** 7]))
     assert (e // 2).tolist() == [1, -1, 0, 127]
+
+
+def test_hidden_gate_is_shut_at_exactly_zero_and_exactly_a_one():
+    """``0 < A < a_one``: an accumulator of exactly 0 or exactly ``a_one`` (12700)
+    passes no error, one step inside passes it (fb 1000 -> E 10)."""
+    A = np.array([-1, 0, 1, 12699, 12700, 12701])
+    assert codes.relu_gate(A, HC).tolist() == [False, False, True, True, False, False]
+    u = codes.HiddenUnits(6, 4, 2, 3, ENC, ENC, True, HC)
+    u.step(2, A, np.zeros(6, dtype=np.int32))
+    _, e, yf, _ = u.step(3, np.zeros(6, dtype=np.int32), np.full(6, 1000))
+    assert (e // 2).tolist() == [0, 0, 10, 10, 0, 0]
+    assert yf[0].tolist() == [0, 0, 10, 10, 0, 0]
+    # the activity at the edges: 0 -> 0, a_one -> (12700 * 164 + 8192) >> 14 = 127
+    assert codes.activity_from_acc(A, HC).tolist() == [0, 0, 0, 127, 127, 127]
 
 
 def test_output_unit_error_code():

@@ -1,9 +1,14 @@
 """Malformed configs through ``train --backend reference`` and ``rules``, in-process:
 every one is rejected with one line of at most 200 characters and exit status 2,
-none raises anything else, and none runs longer than a few seconds."""
+none raises anything else, and none runs longer than a few seconds. Then a seeded
+random fuzz of configs and data files through the checks ``train`` makes before any
+work, and a few cases through the command line in subprocesses."""
 import copy
 import dataclasses
+import functools
+import json
 import math
+import os
 import signal
 import time
 import typing
@@ -12,7 +17,10 @@ import numpy as np
 import yaml
 
 from lava_bioadam.app import config as config_mod
-from lava_bioadam.app.cli import MAX_ERROR_LINE, main
+from lava_bioadam.app.cli import MAX_ERROR_LINE, error_line, main
+from lava_bioadam.app.data import load_dataset
+from lava_bioadam.app.training import preflight
+from lava_bioadam.errors import UserError
 
 #: a valid, fast config that every case breaks in one place
 BASE = {"name": "fuzz", "data": {"dataset": "digits", "test_fraction": 0.3},
@@ -206,3 +214,307 @@ def test_fuzz_cases_break_a_valid_base(tmp_path):
     path.write_text(yaml.safe_dump(BASE))
     assert main(["rules", str(path)]) == 0
     assert np.isfinite(config_mod.load_config(path).optimizer.lam)
+
+
+# ------------------------------------------------------------------ seeded random fuzz
+# Random configs and data files, checked the way ``train`` checks them before any work
+# (``load_config``, ``load_dataset``, ``preflight``), in-process: every case either
+# passes or is refused with one line of at most 200 characters, within CASE_S seconds.
+# LAVA_BIOADAM_FUZZ_CASES=655 LAVA_BIOADAM_FUZZ_TRAIN=1 also trains every case that
+# passes (one epoch, reference or emulator) and checks it ends with finite metrics.
+
+N_RANDOM = int(os.environ.get("LAVA_BIOADAM_FUZZ_CASES", "320"))
+TRAIN = os.environ.get("LAVA_BIOADAM_FUZZ_TRAIN") == "1"
+CASE_S = 10
+FUZZ_SEED = 21
+
+#: a valid config with every section that the random cases mutate
+RICH = {"name": "rfuzz", "data": {"dataset": "digits", "test_fraction": 0.3, "split_seed": 0},
+        "network": {"sizes": [64, 6, 10], "feedback": "predisposition", "init_scale": 1.0},
+        "optimizer": {"rule": "n1", "substeps": 1, "lam": 1e-3,
+                      "n1": {"eta": 1e-3, "tau_m": 10.0, "tau_r": 10.0, "eps": 1e-2}},
+        "training": {"epochs": 1, "seeds": [0]},
+        "rules": {"eta": 0.01, "tau_m": 8.0, "tau_r": 16.0, "eps": 0.125, "lam": 0.0,
+                  "w_max": 2.0, "m_max": 0.25, "e_max": 1.0, "r0": 1.0, "t_epoch": 2}}
+
+#: numbers at and past the bounds, huge and tiny (text: written into the YAML as is)
+NUMBERS = [0, 1, -1, 2, 63, 64, 4096, 4097, 10_000, 10_001, 2**31 - 1, 2**31, 10**30,
+           0.0, -0.0, 1e-2, 0.5, 0.999, 1.0, 1e-300, 5e-324, 3.19e-299, 1e300, 1.7e308,
+           -1e300, math.inf, -math.inf, math.nan]
+TEXT_NUMBERS = ["1e-2", "1E3", "1e400", "-1e-400", ".inf", ".nan", "0x7fffffff", "1_000",
+                "1:30", "9" * 100_000, "-" + "9" * 5000, "1" + "0" * 29, "1" + "0" * 31,
+                "'1e-2'", "+.5e-3", "0b101", "017"]
+
+
+def _leaves(node, prefix=""):
+    for k, v in node.items():
+        if isinstance(v, dict):
+            yield from _leaves(v, f"{prefix}{k}.")
+        else:
+            yield f"{prefix}{k}"
+
+
+def _set(raw, key, value):
+    node = raw
+    *parents, last = key.split(".")
+    for p in parents:
+        node = node.setdefault(p, {}) if isinstance(node.get(p, {}), dict) else node
+    node[last] = value
+
+
+def _remove(raw, key):
+    node = raw
+    *parents, last = key.split(".")
+    for p in parents:
+        node = node[p]
+    del node[last]
+
+
+def _data_files(root):
+    """Bad (and a few good) data files, by kind."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (60, 64))
+    files = {}
+
+    def npz(name, **arrays):
+        np.savez(root / name, **arrays)
+        files[name] = ("npz", str(root / name))
+
+    npz("ok.npz", x=x, y=np.arange(60) % 3)
+    npz("one_class.npz", x=x, y=np.zeros(60, int))
+    npz("nan.npz", x=np.where(x > 0.9, np.nan, x), y=np.arange(60) % 3)
+    npz("big_values.npz", x=x * 1e300, y=np.arange(60) % 3)
+    npz("three_d.npz", x=x.reshape(60, 8, 8), y=np.arange(60) % 3)
+    npz("float_labels.npz", x=x, y=(np.arange(60) % 3) + 0.5)
+    npz("huge_label.npz", x=x, y=np.where(np.arange(60) == 0, 2**62, np.arange(60) % 3))
+    npz("no_y.npz", x=x)
+    npz("empty.npz", x=np.zeros((0, 64)), y=np.zeros(0, int))
+    (root / "junk.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    files["junk.npz"] = ("npz", str(root / "junk.npz"))
+    (root / "ok.csv").write_text("\n".join(",".join(f"{v:.3f}" for v in row) + f",{k % 3}"
+                                           for k, row in enumerate(x)))
+    files["ok.csv"] = ("csv", str(root / "ok.csv"))
+    for name, text in {"empty.csv": "", "header_only.csv": "a,b,label\n",
+                       "ragged.csv": "0.1,0.2,0\n0.3,1\n", "text.csv": "a,b\nx,y\n",
+                       "one_row.csv": "0.5,0.5,1\n", "binary.csv": "\x00\xff\xfe"}.items():
+        (root / name).write_text(text, encoding="latin-1")
+        files[name] = ("csv", str(root / name))
+    (root / "a_folder").mkdir()
+    files["a_folder"] = ("npz", str(root / "a_folder"))
+    files["/dev/zero"] = ("csv", "/dev/zero")
+    files["missing"] = ("npz", str(root / "missing.npz"))
+    return files
+
+
+def random_cases(rng, n, files):
+    """``n`` (label, YAML text, backend) cases, each one to three mutations of RICH."""
+    keys = list(_leaves(RICH))
+    kinds = ("remove", "type", "number", "number", "text_number", "text_number", "data",
+             "data", "remove", "type", "number", "yaml")   # whole-file YAML errors: 1 in 12
+    out = []
+    for k in range(n):
+        raw = copy.deepcopy(RICH)
+        labels, raw_text = [], None
+        for _ in range(int(rng.integers(1, 4))):
+            kind = kinds[int(rng.integers(len(kinds)))]
+            key = keys[int(rng.integers(len(keys)))]
+            if kind == "remove":
+                try:
+                    _remove(raw, key)
+                except (KeyError, TypeError):
+                    pass
+                labels.append(f"-{key}")
+            elif kind == "type":
+                v = [None, "x", [], [1, "a"], {"a": 1}, True, 1.5, 7][int(rng.integers(8))]
+                _set(raw, key, v)
+                labels.append(f"{key}={v!r:.20}")
+            elif kind == "number":
+                v = NUMBERS[int(rng.integers(len(NUMBERS)))]
+                _set(raw, key, [64, v, 10] if key == "network.sizes" else v)
+                labels.append(f"{key}={v!r:.20}")
+            elif kind == "text_number":
+                v = TEXT_NUMBERS[int(rng.integers(len(TEXT_NUMBERS)))]
+                _set(raw, key, f"@@{v}@@")
+                labels.append(f"{key}={v[:20]}")
+            elif kind == "data":
+                name = list(files)[int(rng.integers(len(files)))]
+                ds, path = files[name]
+                raw["data"] = {"dataset": ds, "path": path, "test_fraction": 0.3}
+                labels.append(f"data={name}")
+            else:
+                raw_text = ["a: [1\n", "\t- x\n", "name: &a [*a]\n", "{" * 40 + "\n",
+                            "rules: {eta: 1e-2}\nnetwork: {sizes: [64, 6, 10]}\n"
+                            ][int(rng.integers(5))]
+                labels.append(f"yaml {raw_text[:12]!r}")
+        if raw_text is None:
+            text = yaml.safe_dump(raw, width=10**9)
+            text = text.replace("'@@", "").replace("@@'", "").replace("''", "'")
+        else:
+            text = raw_text
+        backend = ("reference", "emulator", "lava-fixed")[int(rng.integers(3))]
+        out.append((f"{k}: {' '.join(labels)}", text, backend))
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _named_data(dataset, split_seed, test_fraction):
+    from lava_bioadam.app.config import DataConfig
+
+    return load_dataset(DataConfig(dataset=dataset, split_seed=split_seed,
+                                   test_fraction=test_fraction))
+
+
+def validate(path, backend):
+    """What ``train`` checks before it makes a results folder."""
+    cfg = config_mod.load_config(path)
+    if cfg.data.dataset in ("digits", "iris", "wine", "breast_cancer"):
+        data = _named_data(cfg.data.dataset, cfg.data.split_seed, cfg.data.test_fraction)
+    else:
+        data = load_dataset(cfg.data)
+    preflight(cfg, data, backend)
+    return cfg
+
+
+def test_random_config_fuzz(tmp_path, capsys):
+    files = _data_files(tmp_path)
+    cases = random_cases(np.random.default_rng(FUZZ_SEED), N_RANDOM, files)
+    (tmp_path / "rich.yaml").write_text(yaml.safe_dump(RICH))
+    validate(tmp_path / "rich.yaml", "emulator")   # imports and the digits load: not timed
+    assert len(cases) >= 300 or N_RANDOM < 300
+
+    def on_alarm(signum, frame):
+        raise RanPastBound()
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    failures, refused, passed, trained, t0 = [], 0, 0, [], time.perf_counter()
+    try:
+        for k, (label, text, backend) in enumerate(cases):
+            path = tmp_path / f"r{k}.yaml"
+            path.write_text(text, encoding="utf-8", errors="surrogateescape")
+            signal.setitimer(signal.ITIMER_REAL, CASE_S)
+            try:
+                cfg = validate(path, backend)
+                passed += 1
+            except UserError as exc:
+                cfg, line = None, error_line(exc)
+                refused += 1
+                if "\n" in line or len(line) > MAX_ERROR_LINE:
+                    failures.append(f"{label}: {line[:120]!r}")
+            except RanPastBound:
+                cfg = None
+                failures.append(f"{label}: ran past {CASE_S} s")
+            except BaseException as exc:  # any traceback is a failure
+                cfg = None
+                failures.append(f"{label}: raised {type(exc).__name__}: {str(exc)[:80]}")
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            if cfg is not None and TRAIN:
+                rc, bad = _train_check(label, path, backend, tmp_path / f"out{k}", capsys)
+                trained.append(rc)
+                failures += bad
+    finally:
+        signal.signal(signal.SIGALRM, old)
+    codes = {str(c): trained.count(c) for c in sorted(set(trained), key=str)}
+    print(f"{len(cases)} random cases (seed {FUZZ_SEED}): {refused} refused, {passed} "
+          f"passed, {len(trained)} trained (exit status: count {codes}), "
+          f"{time.perf_counter() - t0:.1f} s")
+    assert not failures, f"{len(failures)} of {len(cases)}:\n" + "\n".join(failures[:40])
+
+
+def _train_check(label, path, backend, out, capsys):
+    """Train a case that passed the checks (one epoch; lava-fixed runs on the emulator,
+    its bit-exact twin): exit 0 only with finite metrics, otherwise one line. Returns
+    (exit status, failures)."""
+    backend = "emulator" if backend == "lava-fixed" else backend
+    capsys.readouterr()
+    try:
+        rc = main(["train", str(path), "--backend", backend, "--epochs", "1", "--seeds", "0",
+                   "--out", str(out), "--no-plots", "--quiet"])
+    except BaseException as exc:  # noqa: BLE001
+        return "raised", [f"{label} [train]: raised {type(exc).__name__}: {str(exc)[:80]}"]
+    err = capsys.readouterr().err.strip().splitlines()
+    if rc == 0:
+        recs = [json.loads(l) for l in (out / "metrics.jsonl").read_text().splitlines()]
+        bad = [r for r in recs if not all(math.isfinite(r[k]) for k in
+                                          ("test_accuracy", "test_loss", "train_loss"))]
+        return rc, [f"{label} [train]: exit 0 with non-finite metrics"] if bad else []
+    if not err or len(err[-1]) > MAX_ERROR_LINE or not err[-1].startswith("lava-bioadam: error"):
+        return rc, [f"{label} [train]: rc={rc} err={err[-1:]!r}"]
+    return rc, []
+
+
+def test_yaml_numbers_as_a_person_means_them(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("optimizer:\n  n1: {eta: 1e-2, tau_m: 1E1}\nrules: {eta: 2e-2, w_max: 4e0}\n")
+    cfg = config_mod.load_config(p)
+    assert (cfg.optimizer.n1.eta, cfg.optimizer.n1.tau_m) == (0.01, 10.0)
+    assert (cfg.rules.eta, cfg.rules.w_max) == (0.02, 4.0)
+    p.write_text("rules: {eta: '1e-2'}\n")
+    try:
+        config_mod.load_config(p)
+        raise AssertionError("a quoted number was accepted")
+    except config_mod.ConfigError as exc:
+        assert "rules.eta must be a number (a quoted number is text" in str(exc)
+
+
+#: CLI subprocess cases: (config text, backend, exit status, text in the last stderr line)
+CLI_CASES = [
+    ("optimizer: {n1: {eta: 1e-2}}\nrules: {eta: 1e-2}\nnetwork: {sizes: [64, 6, 10]}\n"
+     "training: {epochs: 1}\n", "reference", 0, None),
+    ("training: {epochs: " + "9" * 100_000 + "}\n", "reference", 2,
+     "training.epochs: give a shorter value; an integer of 100000 digits"),
+    ("rules: {tau_r: 3.19e-299}\n", "lava-fixed", 2, "set rules.tau_r to at least"),
+]   # rules.w_max 1e300 and data.path /dev/zero: in the random fuzz and its data files
+
+
+def test_cli_cases_in_subprocesses(tmp_path):
+    """The command line itself (in parallel): one line and exit 2 for bad input, no
+    results folder for a run refused before work; ``eta: 1e-2`` trains."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "lava-bioadam"
+    procs = []
+    for k, (text, backend, _, _) in enumerate(CLI_CASES):
+        (tmp_path / f"c{k}.yaml").write_text(text)
+        procs.append(subprocess.Popen(
+            [str(exe), "train", str(tmp_path / f"c{k}.yaml"), "--backend", backend,
+             "--out", str(tmp_path / f"out{k}"), "--quiet", "--no-plots"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for k, (proc, (_, _, code, text)) in enumerate(zip(procs, CLI_CASES)):
+        out, err = proc.communicate(timeout=120)
+        lines = err.strip().splitlines()
+        assert proc.returncode == code, (k, err[-300:])
+        if code:
+            assert len(lines) == 1 and len(lines[0]) <= MAX_ERROR_LINE, lines
+            assert text in lines[0], lines[0]
+            assert not (tmp_path / f"out{k}").exists()
+        else:
+            assert "Traceback" not in err and "test accuracy: mean" in out
+
+
+def test_unrepresentable_rules_name_the_key_and_the_bound():
+    """The key the config changed is blamed (not the one the engine tripped over), with
+    the representable value nearest to it; that value builds, a little beyond fails."""
+    from lava_bioadam.app.training import _builds, network_rules
+
+    for changes, start in [({"w_max": 1e300}, "set rules.w_max to at most "),
+                           ({"tau_r": 3.19e-299}, "set rules.tau_r to at least "),
+                           ({"lam": 1e-9}, "set rules.lam to at least "),
+                           ({"eta": 2.0**31, "e_max": 1e-300}, "change rules.eta (2.15e+09), "
+                                                               "rules.e_max (1e-300); ")]:
+        cfg = config_mod.config_from_dict({"rules": changes}, "c.yaml")
+        try:
+            network_rules(cfg)
+            raise AssertionError(f"{changes} built")
+        except config_mod.ConfigError as exc:
+            msg = str(exc)
+        assert msg.startswith("c.yaml: " + start), msg
+        if "to at" in msg:
+            (key,) = changes
+            bound = float(msg[len("c.yaml: " + start):].split(";")[0])
+            near = dataclasses.replace(cfg.rules, **{key: bound})
+            past = dataclasses.replace(cfg.rules, **{key: bound * (1.5 if "most" in start
+                                                                   else 1 / 1.5)})
+            assert _builds(cfg, near) and not _builds(cfg, past), (msg, bound)

@@ -1,7 +1,7 @@
 """The engine layer: widths mirror Lava, constants quantise as specified."""
 import pytest
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.engine.constants import GAIN_SHIFT, quantize, quantize_gain
 from lava_bioadam.engine.products import Product, check_products
 from lava_bioadam.errors import RuleError
@@ -9,14 +9,16 @@ from lava_bioadam.rules import RuleParams, build_rules
 
 
 def test_widths_mirror_lava():
-    from lava.magma.core.learning import constants as C
+    from lava.magma.core.learning import constants as lava_constants
 
-    assert W.W_TRACE == C.W_TRACE and W.W_MANT == C.W_S_MANT
-    assert W.W_ACC_U == C.W_ACCUMULATOR_U and W.W_CONST == C.W_CONST
-    assert W.ACC_SHIFT == C.W_ACCUMULATOR_S - C.W_WEIGHTS_S
-    assert W.ROUND_DIV == 2 ** (C.W_ACCUMULATOR_U - C.W_WEIGHTS_U)
-    for k, v in C.FACTOR_TO_WIDTH_DICT.items():
-        assert W.FACTOR_WIDTH[k] == v
+    assert widths.W_TRACE == lava_constants.W_TRACE
+    assert widths.W_MANT == lava_constants.W_S_MANT
+    assert widths.W_ACC_U == lava_constants.W_ACCUMULATOR_U
+    assert widths.W_CONST == lava_constants.W_CONST
+    assert widths.ACC_SHIFT == lava_constants.W_ACCUMULATOR_S - lava_constants.W_WEIGHTS_S
+    assert widths.ROUND_DIV == 2 ** (lava_constants.W_ACCUMULATOR_U - lava_constants.W_WEIGHTS_U)
+    for k, v in lava_constants.FACTOR_TO_WIDTH_DICT.items():
+        assert widths.FACTOR_WIDTH[k] == v
 
 
 def test_quantize_modes():

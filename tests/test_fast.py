@@ -5,6 +5,7 @@ import os
 import numpy as np
 import pytest
 
+from lava_bioadam.engine import widths
 from lava_bioadam.golden import fast
 from lava_bioadam.golden.network import initial_weights, run_l2
 from lava_bioadam.rules.network import build_network_rules
@@ -77,30 +78,34 @@ def test_replicas_equal_independent_runs():
 
 def test_unit_kernels_equal_the_numpy_codes():
     """The compiled hidden and output steps give the integer codes of
-    ``lava_bioadam.codes`` for random inputs reaching every saturation."""
+    ``lava_bioadam.codes`` for random inputs reaching every saturation, and
+    accumulators at the gate's edges (exactly 0 and exactly ``a_one``)."""
     from lava_bioadam import codes
-    from lava_bioadam.golden import fast_kernels as K
+    from lava_bioadam.golden import fast_kernels
     nr = build_network_rules(PARAMS, (12, 7, 5))
     hc, oc = nr.unit_codes()
     rng = np.random.default_rng(3)
     n, R = 7, 40
     for lim in (10 ** 3, 10 ** 5, 3 * 10 ** 7):
         a_in, fb_in = rng.integers(-lim, lim, (2, n, R)).astype(np.int32)
+        a_in[:6, 0] = [0, hc.a_one, hc.a_one - 1, 1, -1, hc.a_one + 1]   # the gate's edges
+        fb_in[:6, 0] = 1000
         a, H, E = (np.zeros((n, R), np.int32) for _ in range(3))
         s_out, e_out = np.zeros((n + 1, R), np.int32), np.zeros((n, R), np.int32)
-        K.hidden_step(2, 2, 3, a_in, fb_in, a, H, E, s_out, e_out, hc.a_one, hc.h_mant,
-                      hc.h_shift, 254, hc.fb_max, hc.e_mant, hc.e_shift)
-        K.hidden_step(3, 2, 3, a_in, fb_in, a, H, E, s_out, e_out, hc.a_one, hc.h_mant,
-                      hc.h_shift, 254, hc.fb_max, hc.e_mant, hc.e_shift)
+        for k in (2, 3):
+            fast_kernels.hidden_step(k, 2, 3, a_in, fb_in, a, H, E, s_out, e_out, hc.a_one,
+                                     hc.h_mant, hc.h_shift, 254, hc.fb_max, hc.e_mant,
+                                     hc.e_shift)
         A = codes.accumulate(a_in)
         assert np.array_equal(H, codes.activity_from_acc(A, hc))
         assert np.array_equal(E, codes.error_from_feedback(fb_in, codes.relu_gate(A, hc), hc))
+        assert (E[:6, 0] != 0).tolist() == [False, False, True, True, False, False]
         out_in = a_in[:5]
         labels = rng.integers(0, 5, R)
         oE, oe = np.zeros((5, R), np.int32), np.zeros((5, R), np.int32)
         z, pred = np.zeros((5, R), np.int64), np.zeros(R, np.int64)
-        K.output_error(out_in, labels, oc.d_cap, oc.x_mant, oc.x_shift, oc.e_mant,
-                       oc.e_shift, oE, oe, z, pred)
+        fast_kernels.output_error(out_in, labels, oc.d_cap, oc.x_mant, oc.x_shift,
+                                  oc.e_mant, oc.e_shift, oE, oe, z, pred)
         for r in range(R):
             want = codes.output_error_code(codes.accumulate(out_in[:, r]), labels[r], oc)
             assert np.array_equal(oE[:, r], want), (lim, r)
@@ -122,6 +127,37 @@ def test_epochs_and_chunks():
         assert np.array_equal(a, b)
     assert got.epochs == ref.epochs
     assert_same_run(ref, got)
+
+
+def test_tag_bounds_compiled_as_in_the_numpy_model():
+    """tag_1 at -257 and 255 and tag_2 at 255 in the compiled model, equal to the
+    numpy model at every sample. One layer (3, 2), inputs 0 and label 0 for 405
+    samples: only the bias synapses learn, class 0 sees a negative error every
+    sample, class 1 a positive one, and a small ``w_max`` keeps the errors large.
+    The N1 rule's ``dt`` decay is moved to the front (Lava applies products in
+    order) so that the gradient product saturates the accumulator last; then the
+    class-0 bias tag_1 reads -257 exactly in the samples whose shared random number
+    is >= 127/128 (samples 398 and 405 of Lava's constant seed-2 stream), -256 in
+    between."""
+    import dataclasses
+
+    nr = build_network_rules(RuleParams(eta=0.01, m_max=0.0625, tau_m=32.0, r_max=1.0,
+                                        w_max=0.0625), (3, 2))
+    r = nr.forward[0]
+    decay = [p for p in r.products if p.target == "dt" and p.factors == ("t",)]
+    nr.forward[0] = dataclasses.replace(r, products=tuple(
+        [p for p in r.products if p.target != "dt"] + decay
+        + [p for p in r.products if p.target == "dt" and p not in decay]))
+    n = 405
+    x, lab = np.zeros((n, 3)), np.zeros(n, int)
+    W0, B0 = initial_weights(nr, 0)
+    got = fast.run_fast(nr, x, lab, W0, B0, rng_seed=0, record=True)
+    assert_same_run(run_l2(nr, x, lab, W0, B0, rng_seed=0, record=True), got)
+    t, d = got.states["W"][0]["tag_1"], got.states["W"][0]["tag_2"]
+    low = np.full(n - 20, -256)
+    low[[398 - 21, 405 - 21]] = -257
+    assert t[20:, 0, 3].tolist() == low.tolist()
+    assert set(t[20:, 1, 3].tolist()) == {255} and d.max() == 255
 
 
 def test_bad_replica_inputs_are_refused():
@@ -176,7 +212,6 @@ def test_product_saturation_left_out_only_when_in_range():
     factors' clip ranges (the product is monotone in each factor when nothing wraps)."""
     import itertools
 
-    from lava_bioadam.engine import widths as W
     from lava_bioadam.engine.products import Product
 
     def pipeline(vals, mant, shift, lsh):
@@ -191,10 +226,10 @@ def test_product_saturation_left_out_only_when_in_range():
                                (("x1", "y1"), 5, -6), (("t",), -1, -3), (("d",), 7, 8),
                                (("x1", "y1", "t", "d"), 7, 0), (("w", "t"), -8, 8)]:
         pr = Product(target="dw", dep="u0", factors=factors, mant=mant, exp=exp, meaning="")
-        shift, lsh = W.product_shift(factors), exp + W.EXP_OFFSET
-        corners = list(itertools.product(*[W.factor_clip(f) + (0,) for f in factors]))
+        shift, lsh = widths.product_shift(factors), exp + widths.EXP_OFFSET
+        corners = list(itertools.product(*[widths.factor_clip(f) + (0,) for f in factors]))
         out = pipeline([list(c) for c in zip(*corners)], mant, shift, lsh)
-        inside = bool(np.all((out >= W.ACC_MIN) & (out <= W.ACC_MAX)))
+        inside = bool(np.all((out >= widths.ACC_MIN) & (out <= widths.ACC_MAX)))
         ok = fast._within_acc(pr, shift, lsh)
         if ok:
             assert inside, factors
@@ -221,6 +256,70 @@ def test_learning_loop_vectorises():
     ns["learn"](z(3, 5, 1), z(3, 5, 1), z(3, 5, 1), z(5, 1), z(2, 5, 1), z(3, 3, 1), z(2, 5, 1),
                 z(3, 3, 1), z(5, 1), True, np.int32(3), kc.mant, kc.lsh, kc.cval)
     ir = ns["learn"].inspect_llvm(ns["learn"].signatures[0])
-    mask = fast.W.ROUND_DIV - 1
+    mask = widths.ROUND_DIV - 1
     assert re.search(rf"and <\d+ x i32> %[^,]+, <i32 {mask}", ir), \
         f"no vector 'acc & {mask}' in the learning loop"
+
+
+#: rules of the same structure as PARAMS with other numbers: other exponents, gains,
+#: unit constants and ranges (w_max), so every kind of run-time constant differs
+OTHER = RuleParams(eta=0.01, tau_m=16.0, tau_r=4.0, lam=2.0 ** -6, w_max=3.0, eps=0.25)
+
+
+def _net(params, seed):
+    nr = build_network_rules(params, SIZES)
+    W0, B0 = initial_weights(nr, seed)
+    return nr, fast.FastNetwork(nr, [W0], [B0], [seed])
+
+
+def test_one_compiled_module_runs_other_constants():
+    """Two settings of one structure: the second reuses the first's module (same
+    object, no new generated file) with its own numbers, and both equal the numpy
+    model bit for bit."""
+    nr_a, net_a = _net(PARAMS, 1)
+    files = set(fast.cache_dir().glob("fastnet_*.py"))
+    nr_b, net_b = _net(OTHER, 1)
+    assert net_b.mod is net_a.mod
+    assert set(fast.cache_dir().glob("fastnet_*.py")) == files
+    assert net_b.startup["compiled"] is False
+    assert not np.array_equal(net_a.spec.kc[0].lsh, net_b.spec.kc[0].lsh)
+    assert not np.array_equal(net_a.spec.units.a_one, net_b.spec.units.a_one)
+    x, lab = network_inputs(SIZES, 16, 1)
+    finals = []
+    for nr in (nr_a, nr_b):
+        W0, B0 = initial_weights(nr, 1)
+        ref = run_l2(nr, x, lab, W0, B0, rng_seed=1, record=True)
+        got = fast.run_fast(nr, x, lab, W0, B0, rng_seed=1, record=True)
+        assert_same_run(ref, got)
+        assert got.meta["emulator_startup"]["compiled"] is False
+        finals.append(got.final["W"][0]["tag_2"])
+    assert not np.array_equal(*finals)      # the numbers made a difference
+
+
+def test_compile_is_announced_and_cached(capsys, monkeypatch):
+    """A module not in numba's disk cache is announced on stderr before it is
+    compiled (here: loaded, as if it were not cached); warm() reports what getting
+    it took, once per process."""
+    nr, net = _net(PARAMS, 0)
+    assert fast.is_cached(net.mod)
+    capsys.readouterr()
+    monkeypatch.setattr(fast, "_READY", set())
+    monkeypatch.setattr(fast, "is_cached", lambda mod: False)
+    info = fast.warm(nr)
+    err = capsys.readouterr().err
+    assert "compiling the emulator for 12-7-4, family n1" in err
+    assert str(fast.cache_dir()) in err
+    assert info["compiled"] is True and info["seconds"] > 0 and not info["fold_constants"]
+    assert fast.warm(nr)["compiled"] is False
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.slow
+def test_constants_folded_equal_the_numpy_model():
+    """``fold_constants=True`` (the numbers compiled in; a compilation of its own,
+    hence slow) gives the numpy model's run too."""
+    nr, x, lab, W0, B0 = _setup(4, n=12)
+    ref = run_l2(nr, x, lab, W0, B0, rng_seed=4, record=True)
+    got = fast.run_fast(nr, x, lab, W0, B0, rng_seed=4, record=True, fold_constants=True)
+    assert got.meta["emulator_startup"]["fold_constants"] is True
+    assert_same_run(ref, got)

@@ -30,10 +30,11 @@ ALLOWED = {
 CORE_WITHOUT_LAVA = {"model", "engine", "rules", "codes", "golden", "verify", "app"}
 
 
-def layer_of_path(path: Path) -> str:
-    if path.is_relative_to(ROOT / "processes"):
+def layer_of_path(path: Path, root: Path = ROOT) -> str:
+    """Layer of a source file of the checkout at ``root``."""
+    if path.is_relative_to(root / "processes"):
         return "processes"
-    rel = path.relative_to(PKG)
+    rel = path.relative_to(root / "lava_bioadam")
     head = rel.parts[0]
     return head[:-3] if head.endswith(".py") else head
 
@@ -66,15 +67,16 @@ def imports_of(path: Path):
             yield node.lineno, node.module, id(node) in top
 
 
-def violations(paths) -> list:
+def violations(paths, root: Path = ROOT) -> list:
+    """One line per import that breaks the rules, for files of the checkout at ``root``."""
     bad = []
     for path in paths:
-        layer = layer_of_path(path)
+        layer = layer_of_path(path, root)
         for line, mod, top in imports_of(path):
             target = layer_of_module(mod)
             if target is None or target == layer:
                 continue
-            where = f"{path.relative_to(ROOT)}:{line} ({layer}) imports {mod}"
+            where = f"{path.relative_to(root)}:{line} ({layer}) imports {mod}"
             if target == "lava" and layer in LAZY_LAVA and top:
                 bad.append(where + ": import the Lava layer inside the function that runs "
                            "Lava, so the L0/L2 paths do not load Lava")
@@ -106,12 +108,11 @@ def test_import_rules_hold():
     ("model", "import lava_bioadam.rules.n1\n", "model may import only"),
     ("verify", "from lava_bioadam.lava.network import run_lava\n", "inside the function"),
 ])
-def test_a_violation_is_detected(tmp_path, monkeypatch, layer, source, fragment):
-    """The checker fails on a deliberate violation (also one inside a function)."""
-    bad = PKG / layer / "_deliberate_violation.py"
+def test_a_violation_is_detected(tmp_path, layer, source, fragment):
+    """The checker fails on a deliberate violation (also one inside a function),
+    written into a copy of the package layout in a temporary folder."""
+    bad = tmp_path / "lava_bioadam" / layer / "_deliberate_violation.py"
+    bad.parent.mkdir(parents=True)
     bad.write_text(source)
-    try:
-        found = violations([bad])
-    finally:
-        bad.unlink()
+    found = violations([bad], root=tmp_path)
     assert found and fragment in found[0]

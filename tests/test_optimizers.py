@@ -113,3 +113,27 @@ def test_bad_optimizer_settings_are_rejected():
         SynapticN1((1, 1), eta=1.0, order="backwards")
     with pytest.raises(ValueError, match="r0 > 0"):
         SynapticN1((1, 1), eta=1.0, form="multiplicative", r0=0.0)
+
+
+@pytest.mark.parametrize("bias_correction", [False, True])
+def test_n2_one_step_by_hand(bias_correction):
+    """One semi-implicit Euler step of N2 (h = 1), written out by hand; ``eps`` is
+    added to the square root, not inside it.
+
+    pre 2, post (3, -1), tau_n 4, tau_m 2, eta 0.5, eps 1: mean squares
+    s_pre = 4 / 4 = 1, s_post = (9, 1) / 4 = (2.25, 0.25). Without bias correction
+    pre_n = 2 / (1 + 1) = 1, post_n = (3 / (1.5 + 1), -1 / (0.5 + 1)) = (1.2, -2/3).
+    With it the gain is 1 - (1 - 1/4) = 1/4: s_hat = 4 s, pre_n = 2 / (2 + 1) = 2/3,
+    post_n = (3 / (3 + 1), -1 / (1 + 1)) = (0.75, -0.5). m = pre_n post_n / tau_m,
+    w = w0 - eta m."""
+    opt = SynapticN2((2, 1), eta=0.5, tau_m=2.0, tau_n=4.0, eps=1.0,
+                     bias_correction=bias_correction)
+    w0 = np.array([[0.25], [-0.5]])
+    w = opt.step(w0, np.array([2.0]), np.array([3.0, -1.0]))
+    pre_n, post_n = (2 / 3, np.array([0.75, -0.5])) if bias_correction else \
+        (1.0, np.array([1.2, -2 / 3]))
+    m = pre_n * post_n / 2.0
+    np.testing.assert_allclose(opt.s_pre, [1.0], rtol=1e-15)
+    np.testing.assert_allclose(opt.s_post, [2.25, 0.25], rtol=1e-15)
+    np.testing.assert_allclose(opt.m[:, 0], m, rtol=1e-14)
+    np.testing.assert_allclose(w[:, 0], w0[:, 0] - 0.5 * m, rtol=1e-14)

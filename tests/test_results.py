@@ -140,7 +140,8 @@ def test_write_failure_one_line_metrics_printed_nothing_half_written(tmp_path, c
     assert not list(out.rglob("*.tmp"))
     for f in out.glob("*.json"):
         json.loads(f.read_text())       # every file that exists is whole
-    assert json.loads((out / "status.json").read_text())["status"] == "running"
+    status = json.loads((out / "status.json").read_text())
+    assert status["status"] == "failed" and "No space left" in status["message"]
 
 
 def test_compare_saves_table_json_and_figure(tmp_path, cfg_path, capsys):
@@ -154,3 +155,155 @@ def test_compare_saves_table_json_and_figure(tmp_path, cfg_path, capsys):
     assert [r["label"] for r in rows][0] == "exact Adam" and len(rows[0]["acc"]) == 1
     assert (out / "compare.png").read_bytes()[:8] == PNG
     assert json.loads((out / "status.json").read_text())["status"] == "complete"
+
+
+@pytest.mark.lava
+def test_same_weights_file_on_emulator_and_lava_fixed(tmp_path, cfg_path):
+    """One results format: the same names, dtypes and values on L2 and L3 (bit-exact),
+    physical weights as floats, integer codes as integers, no trace arrays."""
+    files = {}
+    for backend in ("emulator", "lava-fixed"):
+        out = tmp_path / backend
+        assert main(["train", str(cfg_path), "--backend", backend, "--out", str(out),
+                     "--epochs", "1", "--seeds", "0", "--quiet", "--no-plots"]) == 0
+        with np.load(out / "weights" / "seed0.npz") as f:
+            files[backend] = {k: f[k] for k in f.files}
+    emu, lava = files["emulator"], files["lava-fixed"]
+    assert sorted(emu) == sorted(lava) == sorted(
+        f"{c}/{v}" for c in ("W1", "W2", "B2") for v in ("weights", "weights_code",
+                                                       "tag_1", "tag_2"))
+    for k in emu:
+        assert emu[k].dtype == lava[k].dtype == (np.float64 if k.endswith("/weights")
+                                                 else np.int64), k
+        np.testing.assert_array_equal(emu[k], lava[k], err_msg=k)
+    assert np.abs(emu["W1/weights"]).max() < 8 and np.abs(emu["W1/weights_code"]).max() > 8
+
+
+def test_out_accepts_an_empty_folder_and_names_a_file(tmp_path, cfg_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["train", str(cfg_path), "--out", str(empty), "--quiet", "--no-plots",
+                 "--epochs", "1"]) == 0
+    assert json.loads((empty / "status.json").read_text())["status"] == "complete"
+    capsys.readouterr()
+    a_file = tmp_path / "f.txt"
+    a_file.write_text("x")
+    for extra in ([], ["--force"]):
+        assert main(["train", str(cfg_path), "--out", str(a_file), *extra]) == 2
+        err = capsys.readouterr().err
+        assert "is a file, not a folder" in err and "pass --force" not in err, err
+    assert a_file.read_text() == "x"
+
+
+def test_diverging_run_fails_and_keeps_finished_epochs(tmp_path, cfg_path, capsys):
+    text = cfg_path.read_text() + "optimizer:\n  lam: 1e300\n"
+    cfg_path.write_text(text)
+    out = tmp_path / "div"
+    assert main(["train", str(cfg_path), "--out", str(out), "--no-plots"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("lava-bioadam: error: lower optimizer.n1.eta or optimizer.lam")
+    assert "diverged in epoch 1" in err[-1] and len(err[-1]) <= 200
+    assert not any("RuntimeWarning" in e for e in err), err
+    status = json.loads((out / "status.json").read_text())
+    assert status["status"] == "failed" and status["epochs_finished"] == {"0": 0}
+    assert [r["epoch"] for r in read_metrics(out)] == [0]
+
+
+def test_single_class_data_refused_before_the_folder(tmp_path, capsys):
+    np.savez(tmp_path / "d.npz", x=np.random.default_rng(0).uniform(0, 1, (30, 4)),
+             y=np.zeros(30, int))
+    p = tmp_path / "c.yaml"
+    p.write_text("data: {dataset: npz, path: d.npz}\nnetwork: {sizes: [4, 2]}\n")
+    assert main(["train", str(p), "--out", str(tmp_path / "r")]) == 2
+    assert "at least two classes" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_unrepresentable_rules_refused_before_the_folder(tmp_path, cfg_path, capsys):
+    cfg_path.write_text(cfg_path.read_text() + "rules:\n  tau_r: 3.19e-299\n")
+    assert main(["train", str(cfg_path), "--backend", "emulator",
+                 "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("lava-bioadam: error: ") and "set rules.tau_r to at least" in err
+    assert len(err) <= 200 and not (tmp_path / "r").exists()
+
+
+def test_memory_estimate_refuses_before_the_folder(tmp_path, cfg_path, capsys, monkeypatch):
+    from lava_bioadam.app import training
+
+    monkeypatch.setattr(training, "available_memory", lambda: 50e6)
+    assert main(["train", str(cfg_path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "use smaller network.sizes: [4, 3, 2] needs about" in err and "50 MB available" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_status_view_of_a_folder_whose_process_is_gone(tmp_path, cfg_path, capsys):
+    out = tmp_path / "r"
+    assert main(["train", str(cfg_path), "--out", str(out), "--quiet", "--no-plots",
+                 "--epochs", "1"]) == 0
+    st = json.loads((out / "status.json").read_text())
+    assert st["process"]["pid"] > 0 and st["process"]["start_ticks"] is not None
+    # as a killed run leaves it: running, its process gone (pid reused: other start time)
+    st.update(status="running", process={**st["process"], "start_ticks": 1})
+    (out / "status.json").write_text(json.dumps(st))
+    capsys.readouterr()
+    assert main(["status", str(out)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"{out}: interrupted; epochs finished: seed 0: 1, seed 1: 1")
+    st["process"] = results.process_identity()           # this process: alive
+    (out / "status.json").write_text(json.dumps(st))
+    assert main(["status", str(out)]) == 0
+    assert ": running;" in capsys.readouterr().out
+    assert main(["train", "--resume", str(out)]) == 2
+    assert "still running" in capsys.readouterr().err
+
+
+def test_plots_show_mean_band_and_initial_epoch_sweep_has_axes():
+    from matplotlib.collections import PolyCollection
+
+    from lava_bioadam.app.plots import accuracy_figure, sweep_figure
+
+    recs = [{"seed": s, "epoch": e, "test_accuracy": 0.1 + 0.2 * e + 0.01 * s,
+             "test_loss": 1.0, "train_loss": 1.0, "symmetry": []}
+            for s in range(3) for e in range(4)]
+    ax = accuracy_figure(recs, "t").axes[0]
+    assert any(isinstance(c, PolyCollection) for c in ax.collections)     # the band
+    assert len(ax.lines) == 3 + 1                          # faint seeds and the mean
+    np.testing.assert_allclose(ax.lines[-1].get_ydata(), [0.11, 0.31, 0.51, 0.71])
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert "initial" in labels and "0" not in labels and "1" in labels, labels
+    summary = [{"eta": v, "seeds": 3, "mean": 0.93 + 0.002 * k, "std": 0.003}
+               for k, v in enumerate((0.004, 0.008, 0.016))]
+    ax = sweep_figure(summary, ["eta"]).axes[0]
+    assert ax.get_title() and ax.get_xlabel() == "rules.eta" and "accuracy" in ax.get_ylabel()
+    lo, hi = ax.get_ylim()
+    assert lo <= 0.9 and hi - lo >= 0.2 - 1e-9                 # not autoscaled to +-0.01
+
+
+def test_full_disk_from_the_start_refused_before_work(tmp_path, cfg_path, capsys,
+                                                      monkeypatch):
+    def disk_full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(results, "write_atomic", disk_full)
+    out = tmp_path / "r"
+    assert main(["train", str(cfg_path), "--out", str(out), "--no-plots"]) == 2
+    cap = capsys.readouterr()
+    assert "epoch" not in cap.out and not out.exists()
+    assert cap.err.strip().splitlines()[-1].startswith(
+        "lava-bioadam: error: free some space or choose another --out: cannot write")
+
+
+def test_plot_write_failure_marks_the_run_failed(tmp_path, cfg_path, capsys, monkeypatch):
+    real = results.write_atomic
+
+    def no_png(path, data):
+        if path.suffix == ".png":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, data)
+    monkeypatch.setattr(results, "write_atomic", no_png)
+    out = tmp_path / "r"
+    assert main(["train", str(cfg_path), "--out", str(out), "--epochs", "1"]) == 2
+    status = json.loads((out / "status.json").read_text())
+    assert status["status"] == "failed" and "accuracy.png" in status["message"]

@@ -38,6 +38,12 @@ def test_resume_is_bit_identical(tmp_path, cfg_path, monkeypatch, capsys, backen
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     common = ["--backend", backend, "--quiet", "--no-plots"]
     assert main(["train", str(cfg_path), "--out", str(whole), *common]) == 0
+    startup = json.loads((whole / "run.json").read_text()).get("emulator_startup")
+    if backend == "emulator":       # the compiled model's start-up, per seed
+        assert set(startup) == {"0", "1"} and startup["1"]["compiled"] is False
+        assert all(s["seconds"] >= 0 and s["cache"] for s in startup.values())
+    else:
+        assert startup is None
     real = train_cmd.BACKENDS[backend]
 
     def stop_in_seed_1_epoch_3(cfg, data, seed, log, **kw):
@@ -57,11 +63,17 @@ def test_resume_is_bit_identical(tmp_path, cfg_path, monkeypatch, capsys, backen
     assert "seed 0: complete before" in out
     assert json.loads((parts / "status.json").read_text())["status"] == "complete"
     assert metrics(parts) == metrics(whole)
+    recs = [json.loads(l) for l in (parts / "metrics.jsonl").read_text().splitlines()]
+    for seed in (0, 1):           # seconds count the whole run, across the resume
+        secs = [r["seconds"] for r in recs if r["seed"] == seed]
+        assert secs == sorted(secs), secs
     for seed in (0, 1):
         a, b = weights(whole, seed), weights(parts, seed)
         assert set(a) == set(b) and len(a) >= 4
         for k in a:
             np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+            assert a[k].dtype == (np.int64 if k.endswith(("_code", "tag_1", "tag_2"))
+                                  and backend != "lava-float" else np.float64), k
 
 
 def test_resume_refuses_what_it_cannot_continue(tmp_path, cfg_path, capsys):

@@ -4,7 +4,7 @@ import dataclasses
 import pytest
 
 from lava_bioadam.errors import RuleError
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.rules import RuleParams, build_rules, rule_params_from_dict
 
 
@@ -28,7 +28,7 @@ def test_lava_parses_our_strings_into_our_products():
     r = build_rules(RuleParams(lam=2.0 ** -6))
     lr = make_lava_rule(r, 0)
     assert our_products(r) == parsed_products(lr)
-    assert lr.y1_tau == W.TRACE_TAU_INF and lr.x1_tau == W.TRACE_TAU_INF
+    assert lr.y1_tau == widths.TRACE_TAU_INF and lr.x1_tau == widths.TRACE_TAU_INF
 
 
 @pytest.mark.parametrize("bad, match", [
@@ -47,8 +47,8 @@ def test_unrepresentable_or_overflowing_settings_are_rejected(bad, match):
 def test_every_product_fits_int32_and_accumulator():
     r = build_rules(RuleParams(lam=2.0 ** -6))
     for p in r.products:
-        assert p.int32_max() <= W.INT32_MAX
-        assert p.acc_max() <= W.ACC_MAX
+        assert p.int32_max() <= widths.INT32_MAX
+        assert p.acc_max() <= widths.ACC_MAX
 
 
 def test_params_from_dict_rejects_unknown_keys():

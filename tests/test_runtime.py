@@ -2,6 +2,7 @@
 import multiprocessing as mp
 import time
 
+import numpy as np
 import pytest
 
 from lava_bioadam.errors import LavaRunError
@@ -55,9 +56,19 @@ def test_timeout_raises_and_kills():
 
 
 def test_healthy_run_and_get():
+    """Two runs continue one another; get and set reach the model's Var; leaving the
+    block stops the runtime and leaves no child behind."""
     from lava_bioadam.lava.runtime import LavaSession
 
+    before = {p.pid for p in mp.active_children()}
     proc = _ring(fail_at=10**9)
     with LavaSession(proc, _cfg(), timeout_s=60) as s:
         s.run(5)
+        assert s.get(proc.steps).tolist() == [5]
         s.run(5)
+        assert s.get(proc.steps).tolist() == [10]
+        s.set(proc.steps, np.array([100]))
+        s.run(2)
+        assert s.get(proc.steps).tolist() == [102]
+    time.sleep(0.2)
+    assert not ({p.pid for p in mp.active_children()} - before)

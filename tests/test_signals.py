@@ -122,3 +122,50 @@ def test_signal_ends_lava_run_cleanly(tmp_path, sig, to_group, code):
     assert status["status"] == "interrupted" and finished >= 1
     epochs = [json.loads(l)["epoch"] for l in (out / "metrics.jsonl").read_text().splitlines()]
     assert epochs == list(range(finished + 1))
+
+
+def alive(pids) -> list[int]:
+    """Those of ``pids`` that still run (not zombies)."""
+    out = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            out.append(pid)
+    return out
+
+
+@pytest.mark.lava
+def test_kill9_of_main_leaves_no_process_segment_or_folder(tmp_path, capsys):
+    """kill -9 of the main process (an out-of-memory kill, a scheduler's hard kill):
+    its Lava children notice and end, the shared-memory manager unlinks the run's
+    segments, the temporary folders go; the folder then reads ``interrupted``."""
+    from lava_bioadam.app.cli import main
+
+    proc, out, tmp = start_run(tmp_path)
+    members = group_members(proc.pid)
+    children = [p for p in members if p != proc.pid]
+    segments = segments_of(members)
+    try:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        t0 = time.monotonic()
+        while alive(children) and time.monotonic() - t0 < 15:
+            time.sleep(0.1)
+        gone_after = time.monotonic() - t0
+        left = alive(children)
+    finally:
+        for pid in alive(children):
+            os.kill(pid, signal.SIGKILL)
+    summary = (f"kill -9 of main: {len(children)} children, {len(segments)} segments, "
+               f"children gone after {gone_after:.1f} s")
+    assert len(children) >= 3 and not left, left
+    assert segments and not [n for n in segments if (Path("/dev/shm") / n).exists()]
+    assert not list(tmp.iterdir())
+    assert json.loads((out / "status.json").read_text())["status"] == "running"  # as written
+    assert main(["status", str(out)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert ": interrupted; epochs finished: seed 0: " in line and "is gone" in line, line
+    print(summary)

@@ -46,6 +46,7 @@ def test_sweep_on_a_local_cluster_matches_train(tmp_path, capsys):
     assert main(["sweep", "configs/digits.yaml", "--epochs", "1", "--seeds", "0", "1",
                  "--set", "r0=0.5,1.0", "--out", str(tmp_path)]) == 0
     res = json.loads((tmp_path / "sweep.json").read_text())
+    assert "for 2 points)" in capsys.readouterr().err     # warmed once, before the workers
     assert (tmp_path / "sweep.png").stat().st_size > 1000
     assert len(res["rows"]) == 4 and len(res["summary"]) == 2
     cfg = load_config("configs/digits.yaml")

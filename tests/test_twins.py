@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from lava_bioadam.errors import RuleError
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.golden import twins as tw
 from lava_bioadam.rules import RuleParams, build_rules, float_scale_exponents
 from lava_bioadam.verify.reference import run_twin_l0
@@ -88,7 +88,7 @@ def test_lava_parses_twin_rules():
     for r in _twins(LAM_PAPER):
         lr = make_lava_rule(r, 0)
         assert our_products(r) == parsed_products(lr)
-        assert lr.x2_tau == W.TRACE_TAU_INF and lr.x2_impulse == 0
+        assert lr.x2_tau == widths.TRACE_TAU_INF and lr.x2_impulse == 0
 
 
 def test_cli_rules_role(tmp_path, capsys):

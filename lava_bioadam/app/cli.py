@@ -21,8 +21,8 @@ from lava_bioadam.app.config import clip
 from lava_bioadam.errors import LavaRunError, Terminated, UserError
 
 #: modules under ``lava_bioadam.app.commands`` that each add one sub-command.
-COMMANDS = ("train", "compare", "rules", "verify", "golden", "benchmark", "rounding", "bench",
-            "sweep")
+COMMANDS = ("train", "compare", "rules", "verify", "golden", "ill_conditioned", "rounding",
+            "bench", "sweep", "status")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,9 +42,14 @@ MAX_ERROR_LINE = 200
 
 def error_line(exc: BaseException) -> str:
     """``exc`` as the one line the CLI prints: whitespace collapsed, at most
-    ``MAX_ERROR_LINE`` characters."""
+    ``MAX_ERROR_LINE`` characters. Messages start with the file and then the fix, so
+    a line that is too long first loses the file's folders, then its end."""
     prefix = "lava-bioadam: error: "
-    return prefix + clip(exc, MAX_ERROR_LINE - len(prefix))
+    text, room = " ".join(str(exc).split()), MAX_ERROR_LINE - len(prefix)
+    where, sep, rest = text.partition(": ")
+    if len(text) > room and sep and "/" in where and " " not in where:
+        text = f"{os.path.basename(where)}{sep}{rest}"
+    return prefix + clip(text, room)
 
 
 _MAIN_PID = os.getpid()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -191,7 +192,14 @@ def clip(text: str, limit: int = _SHOW) -> str:
 
 def _check_number(key: str, value, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{where}: {key} must be a number, got {show(value)}")
+        hint = ""
+        if isinstance(value, str):
+            try:
+                float(value)
+                hint = " (a quoted number is text: remove the quotes)"
+            except ValueError:
+                pass
+        raise ConfigError(f"{where}: {key} must be a number{hint}, got {show(value)}")
     try:
         v = float(value)
     except OverflowError:
@@ -202,6 +210,9 @@ def _check_number(key: str, value, where: str) -> float:
 
 
 def _check_value(key: str, value, tp, where: str):
+    if isinstance(value, HugeInt):
+        raise ConfigError(f"{where}: {key}: give a shorter value; {value!r} is beyond the "
+                          f"range of every setting")
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):  # Optional[...] / X | None
@@ -371,11 +382,26 @@ def config_from_dict(raw: dict, where: str = "<dict>") -> Config:
 
 #: deepest nesting of YAML values read (a config needs 4 levels)
 MAX_DEPTH = 32
+#: longest integer read from YAML (digits); longer ones are errors, not conversions
+MAX_INT_DIGITS = 30
+
+
+class HugeInt:
+    """An integer literal of more than ``MAX_INT_DIGITS`` digits, kept unconverted
+    (converting a 100,000-digit literal is slow or refused by Python)."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"an integer of {self.digits} digits"
 
 
 class _StrictLoader(yaml.SafeLoader):
     """YAML's safe loader, except that a key repeated in one mapping and values nested
-    deeper than ``MAX_DEPTH`` are errors."""
+    deeper than ``MAX_DEPTH`` are errors, numbers like ``1e-2`` and ``1E3`` are floats
+    (YAML 1.1 wants a dot and a signed exponent, ``1.0e-2``; YAML 1.2 and people
+    don't), and integers longer than ``MAX_INT_DIGITS`` digits are not converted."""
 
     _depth = 0
 
@@ -410,6 +436,27 @@ def _construct_mapping(loader, node, deep=False):
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                               _construct_mapping)
 
+#: floats that YAML 1.1 reads as strings: no dot or an unsigned exponent (``1e-2``,
+#: ``1E3``, ``2.5e8``)
+_PLAIN_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:float", _PLAIN_FLOAT,
+                                    list("-+0123456789."))
+
+
+def _construct_int(loader, node):
+    digits = sum(c.isdigit() for c in str(node.value))
+    if digits > MAX_INT_DIGITS:
+        return HugeInt(digits)
+    return loader.construct_yaml_int(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def yaml_load(text: str):
+    """Parse ``text`` as the project reads YAML (see ``_StrictLoader``)."""
+    return yaml.load(text, Loader=_StrictLoader)
+
 #: largest config file read (bytes)
 MAX_CONFIG_BYTES = 256 << 10
 
@@ -423,7 +470,7 @@ def load_config(path: str | Path) -> Config:
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
             raise ConfigError(f"{path}: config file larger than {MAX_CONFIG_BYTES} bytes")
-        raw = yaml.load(path.read_text(), Loader=_StrictLoader)
+        raw = yaml_load(path.read_text())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" (line {mark.line + 1})" if mark else ""

@@ -128,11 +128,23 @@ def check_samples(x: np.ndarray, y: np.ndarray, source: str, row=lambda i: f"row
     return np.clip(x, 0.0, 1.0), yf.astype(np.int64)
 
 
+def data_file(path: str, kind: str) -> Path:
+    """``path`` if it is a regular file; otherwise a ``UserError`` that says what it
+    is instead (missing, a folder, a device or pipe such as ``/dev/zero``)."""
+    p = Path(path)
+    if p.is_file():
+        return p
+    if p.is_dir():
+        raise UserError(f"data.path {p} is a folder; give the {kind} file itself")
+    if p.exists():
+        raise UserError(f"data.path {p} is not a regular file (a device, pipe or socket); "
+                        f"give a {kind} file")
+    raise UserError(f"data file {p} not found")
+
+
 def load_npz_split(path: str, seed: int = 0, test_fraction: float = 0.3) -> Split:
     """A user's ``.npz`` with ``x`` (n, features) in [0, 1] and ``y`` (n,) labels 0..k-1."""
-    p = Path(path)
-    if not p.is_file():
-        raise UserError(f"data file {p} not found")
+    p = data_file(path, ".npz")
     try:
         with np.load(p, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
@@ -162,9 +174,7 @@ def read_csv(path: str, label_column: str | int | None = None) -> tuple[np.ndarr
     as an editor shows it) and the column."""
     import csv
 
-    p = Path(path)
-    if not p.is_file():
-        raise UserError(f"data file {p} not found")
+    p = data_file(path, ".csv")
     try:
         with open(p, newline="") as fh:
             lines = [(k + 1, r) for k, r in enumerate(csv.reader(fh)) if any(c.strip() for c in r)]

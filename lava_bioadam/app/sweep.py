@@ -4,7 +4,10 @@ One task per hyperparameter point trains every seed of the point as a replica of
 one compiled run (:func:`lava_bioadam.golden.fast.run_fast_replicas`), with the
 same initial weights, data order and trace seeds as ``train --backend emulator``
 for that seed, and returns the final test accuracy and loss per seed. The tasks
-are spread over a Dask distributed cluster (``lava-bioadam sweep``).
+are spread over a Dask distributed cluster (``lava-bioadam sweep``). The rule
+constants are data to the compiled code, so every point of one rule structure runs
+the same compiled code: :func:`warm_points` compiles it once in the parent, and each
+worker loads it from the disk cache once.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from lava_bioadam.app.config import Config
 from lava_bioadam.app.data import Split
 from lava_bioadam.app.training import check_data, network_rules, presentation_order
 from lava_bioadam.errors import UserError
-from lava_bioadam.golden.fast import run_fast_replicas
+from lava_bioadam.golden.fast import run_fast_replicas, warm
 from lava_bioadam.golden.network import initial_weights
 from lava_bioadam.rules.params import rule_params_from_dict
 
@@ -44,6 +47,14 @@ def point_config(cfg: Config, point: dict) -> Config:
     """The config with the point's ``rules:`` values (validated like the config)."""
     rules = rule_params_from_dict({**dataclasses.asdict(cfg.rules), **point})
     return dataclasses.replace(cfg, rules=rules)
+
+
+def warm_points(cfg: Config, points) -> list:
+    """Compile (or load) the emulator for every point's rules in this process, before
+    workers start: one compilation per rule structure (the others find it in memory),
+    which the workers then load from the disk cache instead of compiling it in
+    parallel. Returns :func:`~lava_bioadam.golden.fast.warm`'s report per point."""
+    return [warm(network_rules(point_config(cfg, pt))) for pt in points]
 
 
 def run_point(cfg: Config, data: Split, point: dict, seeds) -> list:

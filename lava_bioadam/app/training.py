@@ -3,6 +3,8 @@ fixed-point network on the emulated Loihi (``emulator`` = L2, ``lava-fixed`` = L
 ``lava-float`` = L1). The backends of ``lava-bioadam train`` and ``compare``."""
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Callable
 
 import numpy as np
@@ -10,7 +12,7 @@ import numpy as np
 from lava_bioadam import codes
 from lava_bioadam.app.config import Config, OptimizerConfig
 from lava_bioadam.app.data import Split
-from lava_bioadam.errors import ConfigError
+from lava_bioadam.errors import ConfigError, RuleError, UserError
 from lava_bioadam.golden.fast import run_fast
 from lava_bioadam.golden.network import conn_init, initial_weights, run_l2
 from lava_bioadam.engine.neuron import approx_softmax
@@ -18,6 +20,7 @@ from lava_bioadam.model.network import Network, softmax, symmetry
 from lava_bioadam.model.optimizers import (SGD, Adam, Optimizer, SynapticAdam, SynapticN1,
                                            SynapticN2)
 from lava_bioadam.rules.network import FEEDBACK, NetworkRules, build_network_rules
+from lava_bioadam.rules.params import RuleParams
 
 
 def optimizer_factory(ocfg: OptimizerConfig) -> Callable[[tuple[int, int], np.ndarray | None], Optimizer]:
@@ -63,6 +66,39 @@ def check_data(cfg: Config, data: Split) -> None:
     if n_classes > n_out:
         raise ConfigError(f"{cfg.source}: the data have {n_classes} classes but the output "
                           f"layer has {n_out} units")
+    present = np.unique(np.concatenate([data.y_train, data.y_test]))
+    if len(present) < 2:
+        raise ConfigError(f"{cfg.source}: give data with at least two classes; all samples "
+                          f"have label {int(present[0])} (accuracy would be 1 by default)")
+
+
+class DivergedError(UserError):
+    """Training produced non-finite metrics or weights."""
+
+
+def _rate_keys(cfg: Config, backend: str) -> str:
+    """The settings that make a run diverge, named for the message."""
+    if backend != "reference":
+        return "rules.eta or rules.lam"
+    o = cfg.optimizer
+    rate = {"adam": "adam.lr", "synaptic_adam": "adam.lr", "sgd": "sgd.lr",
+            "n1": "n1.eta", "n2": "n2.eta"}[o.rule]
+    return f"optimizer.{rate} or optimizer.lam"
+
+
+def check_finite(cfg: Config, backend: str, seed: int, rec: dict, weights=()) -> None:
+    """``DivergedError`` if the epoch record ``rec`` or any array of ``weights`` holds
+    a non-finite number: the run stops instead of training on NaN."""
+    bad = [k.replace("_", " ") for k in ("test_accuracy", "test_loss", "train_loss")
+           if not math.isfinite(float(rec[k]))]
+    if any(not (math.isfinite(a) and math.isfinite(r)) for a, r in rec["symmetry"]):
+        bad.append("W/B^T angle")
+    if any(w is not None and not np.isfinite(w).all() for w in weights):
+        bad.append("weights")
+    if bad:
+        raise DivergedError(f"lower {_rate_keys(cfg, backend)}: seed {seed} diverged in "
+                            f"epoch {rec['epoch']} (non-finite {', '.join(bad)}); the "
+                            f"epochs before it are kept")
 
 
 def train_reference(cfg: Config, data: Split, seed: int,
@@ -76,6 +112,7 @@ def train_reference(cfg: Config, data: Split, seed: int,
     after every epoch; ``resume=state`` continues from such a state bit for bit."""
     check_data(cfg, data)
     rng = np.random.default_rng(seed + 10_000)
+    quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore")  # see check_finite
     if resume is None:
         net, history, first = build_network(cfg, seed), [], 1
     else:
@@ -88,36 +125,210 @@ def train_reference(cfg: Config, data: Split, seed: int,
                                   net.evaluate(data.x_test, data.y_test).items()},
                "train_loss": net.evaluate(data.x_train, data.y_train)["loss"],
                "symmetry": net.symmetry()}
+        check_finite(cfg, "reference", seed, rec, list(net.weights) + list(net.feedback))
         history.append(rec)
         if log:
             log(rec)
 
     if resume is None:
-        record(0)
+        with quiet:
+            record(0)
     n_train = len(data.x_train)
-    for epoch in range(first, cfg.training.epochs + 1):
-        for k, i in enumerate(rng.permutation(n_train)):
-            net.train_sample(data.x_train[i], eye[data.y_train[i]])
-            if progress:
-                progress((epoch - 1) * n_train + k + 1, None)
-        record(epoch)
-        if checkpoint:
-            checkpoint({"net": net, "rng": rng.bit_generator.state, "history": history,
-                        "epoch": epoch})
+    with quiet:
+        for epoch in range(first, cfg.training.epochs + 1):
+            for k, i in enumerate(rng.permutation(n_train)):
+                net.train_sample(data.x_train[i], eye[data.y_train[i]])
+                if progress:
+                    progress((epoch - 1) * n_train + k + 1, None)
+            record(epoch)
+            if checkpoint:
+                checkpoint({"net": net, "rng": rng.bit_generator.state, "history": history,
+                            "epoch": epoch})
     return {"seed": seed, "history": history, "final": history[-1], "network": net}
 
 
 def network_rules(cfg: Config) -> NetworkRules:
     """The config's network as Loihi rules (``rules:`` section, ``network`` sizes
-    and feedback mode)."""
+    and feedback mode). A setting that cannot be represented is a ``ConfigError``
+    that names the key to change and the bound to respect (:func:`explain_rules`)."""
     if cfg.network.feedback not in FEEDBACK:
-        raise ConfigError(f"{cfg.source}: network.feedback {cfg.network.feedback!r} needs "
-                          f"weight transport and has no Loihi realisation; use one of "
-                          f"{list(FEEDBACK)} with the Loihi backends")
+        raise ConfigError(f"{cfg.source}: use network.feedback {' or '.join(FEEDBACK)} with "
+                          f"the Loihi backends; {cfg.network.feedback} needs weight "
+                          f"transport and has no Loihi realisation")
     if cfg.network.loss != "cross_entropy":
-        raise ConfigError(f"{cfg.source}: the Loihi backends implement network.loss "
-                          f"cross_entropy only")
-    return build_network_rules(cfg.rules, cfg.network.sizes, cfg.network.feedback)
+        raise ConfigError(f"{cfg.source}: use network.loss cross_entropy with the Loihi "
+                          f"backends (the only loss they implement)")
+    try:
+        return _build_rules(cfg, cfg.rules)
+    except RuleError as exc:
+        raise ConfigError(f"{cfg.source}: {explain_rules(cfg, exc)}") from None
+
+
+def _build_rules(cfg: Config, params: RuleParams) -> NetworkRules:
+    return build_network_rules(params, cfg.network.sizes, cfg.network.feedback)
+
+
+def _builds(cfg: Config, params: RuleParams) -> bool:
+    try:
+        _build_rules(cfg, params)
+        return True
+    except (RuleError, ValueError, OverflowError, ZeroDivisionError):
+        return False
+
+
+#: steps of the search for the representable bound of a rule setting (each halves the
+#: bracket in log scale: 16 steps find it to within a few percent)
+BOUND_STEPS = 16
+
+
+def _bound(cfg: Config, key: str, bad: float, good: float) -> float:
+    """The representable value of ``rules.key`` nearest to ``bad``, searched between
+    ``good`` (representable) and ``bad`` in log scale."""
+    lo, hi = math.log(good), math.log(bad)
+    for _ in range(BOUND_STEPS):
+        mid = (lo + hi) / 2
+        if _builds(cfg, dataclasses.replace(cfg.rules, **{key: math.exp(mid)})):
+            lo = mid
+        else:
+            hi = mid
+    return math.exp(lo)
+
+
+def _inside(bound: float, up: bool) -> float:
+    """``bound`` to 3 significant digits, rounded towards the representable side
+    (``up`` for a lower bound), so that the value printed is itself representable."""
+    q = 10.0 ** (math.floor(math.log10(bound)) - 2)
+    return float(f"{(math.ceil(bound / q) if up else math.floor(bound / q)) * q:.3g}")
+
+
+def explain_rules(cfg: Config, exc: RuleError) -> str:
+    """``exc`` (an unrepresentable ``rules:`` setting) as a message that starts with
+    the fix: which key of those the config changes is to blame (the one whose default
+    value makes the rules representable), and the representable value nearest to it."""
+    reason = str(exc)
+    defaults = RuleParams()
+    changed = [f.name for f in dataclasses.fields(RuleParams)
+               if f.name not in ("rule", "form", "layers", "t_epoch")
+               and getattr(cfg.rules, f.name) != getattr(defaults, f.name)]
+    blamed = _blame(cfg, changed, defaults)
+    if len(blamed) == 1:
+        key, value = blamed[0], getattr(cfg.rules, blamed[0])
+        good = getattr(defaults, key)
+        if good is None:                        # r_max: its default is 1/eps
+            good = 1.0 / cfg.rules.eps
+        if not good > 0:                        # lam, r_min: 0 turns the product off
+            good = next((g for g in (1e-3, 1e-2, 1e-1, 1.0) if _builds(
+                cfg, dataclasses.replace(cfg.rules, **{key: g}))), 0.0)
+        if isinstance(value, (int, float)) and value > 0 and good > 0:
+            bound = _inside(_bound(cfg, key, float(value), float(good)), up=value < good)
+            side = "at most" if value > good else "at least"
+            return (f"set rules.{key} to {side} {bound:.3g}; {value:.3g} cannot be "
+                    f"represented ({reason})")
+        return f"change rules.{key}; {clip_value(value)} cannot be represented ({reason})"
+    if blamed:
+        keys = ", ".join(f"rules.{k} ({clip_value(getattr(cfg.rules, k))})" for k in blamed)
+        return f"change {keys}; together they cannot be represented ({reason})"
+    return f"change the rules: section; it cannot be represented ({reason})"
+
+
+def _blame(cfg: Config, changed: list[str], defaults: RuleParams) -> list[str]:
+    """A small set of the ``changed`` keys whose default values make the rules
+    representable (empty if even all defaults do not)."""
+    def with_defaults(keys):
+        return dataclasses.replace(cfg.rules, **{k: getattr(defaults, k) for k in keys})
+
+    single = [k for k in changed if _builds(cfg, with_defaults([k]))]
+    if single:
+        return single[:1] if len(single) == 1 else single
+    reset = []
+    for k in changed:                   # reset keys one by one until the rules build
+        reset.append(k)
+        if _builds(cfg, with_defaults(reset)):
+            break
+    else:
+        return []
+    for k in list(reset):               # keep only those needed
+        if len(reset) > 1 and _builds(cfg, with_defaults([r for r in reset if r != k])):
+            reset.remove(k)
+    return reset
+
+
+def clip_value(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else repr(value)[:20]
+
+
+#: rough resource use per backend, measured with ``lava-bioadam train`` on 64-16-10
+#: and 64-512-512-10 networks on a loaded 2-core machine (summed proportional set
+#: size of all processes of the run, wall time per epoch):
+#: fixed bytes, bytes per synapse, bytes per Lava process, seconds per synapse and
+#: sample, seconds per Lava process and sample
+COSTS = {"reference": (200e6, 100, 0, 70e-9, 0),
+         "emulator": (300e6, 120, 0, 20e-9, 0),
+         "emulator-numpy": (300e6, 120, 0, 200e-9, 0),
+         "lava-fixed": (150e6, 300, 10e6, 500e-9, 1.5e-3),
+         "lava-float": (150e6, 300, 10e6, 500e-9, 1.5e-3)}
+
+
+def estimate(cfg: Config, n_samples: int, backend: str) -> tuple[float, float]:
+    """Rough ``(bytes, seconds per epoch)`` of training ``cfg``'s network on
+    ``backend`` with ``n_samples`` samples per epoch (training and evaluation);
+    within a factor of about 3 on a quiet machine."""
+    sizes = cfg.network.sizes
+    synapses = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    synapses += sum(a * b for a, b in zip(sizes[1:-1], sizes[2:]))   # feedback weights
+    processes = 2 * (len(sizes) - 1) + 3                           # connections, units, ...
+    base, per_syn, per_proc, t_syn, t_proc = COSTS[backend]
+    memory = base + per_syn * synapses + per_proc * processes
+    seconds = n_samples * (t_syn * synapses + t_proc * processes)
+    return memory, seconds
+
+
+def available_memory() -> float | None:
+    """Bytes of memory available to new work (``MemAvailable``), None if unknown."""
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemAvailable:"):
+                return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _human_bytes(n: float) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+def human_seconds(s: float) -> str:
+    """``s`` as ``12 s``, ``3.5 min``, ``2.1 h`` or ``4.0 days``."""
+    for unit, size in (("days", 86400), ("h", 3600), ("min", 60)):
+        if s >= 2 * size:
+            return f"{s / size:.1f} {unit}"
+    return f"{s:.0f} s"
+
+
+def preflight(cfg: Config, data: Split, backend: str) -> str:
+    """Every check of a run that can fail before it starts, so that none fails after
+    its results folder exists: the data fit the network, the Loihi backends' rules are
+    representable, the network fits in the available memory. Returns the estimate as
+    one line to print."""
+    check_data(cfg, data)
+    if backend != "reference":
+        network_rules(cfg)
+    n = len(data.x_train) + len(data.x_test) // 2
+    memory, seconds = estimate(cfg, n, backend)
+    free = available_memory()
+    if free is not None and memory > free:
+        raise ConfigError(f"{cfg.source}: use smaller network.sizes: {clip_list(cfg.network.sizes)} "
+                          f"needs about {_human_bytes(memory)} on {backend}, "
+                          f"{_human_bytes(free)} available")
+    return (f"estimate: about {_human_bytes(memory)} of memory, "
+            f"{human_seconds(seconds)} per epoch (rough)")
+
+
+def clip_list(values: list, limit: int = 6) -> str:
+    """``[64, 4096, 4096, ...]``: a list cut to ``limit`` entries for a message."""
+    head = ", ".join(map(str, values[:limit]))
+    return f"[{head}{', ...' if len(values) > limit else ''}]"
 
 
 def presentation_order(n_train: int, epochs: int, seed: int) -> np.ndarray:
@@ -170,7 +381,9 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
     history = list(resume["history"]) if resume else []
 
     def on_epoch(W, B):
-        rec = _record(nr, data, precision, len(history), W, B)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            rec = _record(nr, data, precision, len(history), W, B)
+        check_finite(cfg, level, seed, rec, list(W) + list(B))
         history.append(rec)
         if log:
             log(rec)
@@ -194,7 +407,11 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
                   data.y_train[order][e * n_train:(e + 1) * n_train]).mean()
                  for e in range(cfg.training.epochs)]
     return {"seed": seed, "history": history, "final": history[-1],
-            "online_train_accuracy": [float(a) for a in train_acc], "run": run}
+            "online_train_accuracy": [float(a) for a in train_acc], "run": run,
+            "precision": precision,
+            "w_scales": [float(e.w_scale) for e in nr.encodings(precision)],
+            **({"emulator_startup": run.meta["emulator_startup"]}
+               if "emulator_startup" in run.meta else {})}
 
 
 def train_emulator(cfg, data, seed, log=None, progress=None, **kw):

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.errors import RuleError
 
 
 def _candidates():
-    for e in range(W.EXP_MIN, W.EXP_MAX + 1):
-        for m in range(1, W.MANT_MAX + 1):
+    for e in range(widths.EXP_MIN, widths.EXP_MAX + 1):
+        for m in range(1, widths.MANT_MAX + 1):
             yield m * 2.0 ** e, m, e
 
 
@@ -41,13 +41,13 @@ def quantize(value: float, mode: str = "nearest") -> tuple[int, int]:
         v, m, e = ok[0]
     else:
         v, m, e = min(cands, key=lambda c: (abs(math.log(c[0] / value)), c[2]))
-    while m % 2 == 0 and e < W.EXP_MAX:   # canonical: odd mantissa
+    while m % 2 == 0 and e < widths.EXP_MAX:   # canonical: odd mantissa
         m, e = m // 2, e + 1
     return m, e
 
 
 #: right shift of a product of one synaptic variable and one trace (9 + 7 + 4 - 15)
-GAIN_SHIFT = W.W_WEIGHTS_S + W.W_TRACE + W.W_MANT - W.W_ACC_U
+GAIN_SHIFT = widths.W_WEIGHTS_S + widths.W_TRACE + widths.W_MANT - widths.W_ACC_U
 
 
 def quantize_gain(rate: float, name: str = "lam") -> tuple[int, int, float]:
@@ -59,17 +59,17 @@ def quantize_gain(rate: float, name: str = "lam") -> tuple[int, int, float]:
     ``2^GAIN_SHIFT`` makes the product exact; otherwise the shift floors it (at most
     one accumulator unit, 1/128 state unit, per epoch)."""
     best = None
-    for exp in range(W.EXP_MIN, W.EXP_MAX + 1):
+    for exp in range(widths.EXP_MIN, widths.EXP_MAX + 1):
         G = int(round(rate * 2 ** GAIN_SHIFT / 2.0 ** exp))
-        if 1 <= G <= W.X_MAX:
+        if 1 <= G <= widths.X_MAX:
             got = 2.0 ** exp * G / 2 ** GAIN_SHIFT
             key = (abs(got / rate - 1) > 0.02, -G)
             if best is None or key < best[0]:
                 best = (key, exp, G, got)
     if best is None:
         raise RuleError(f"rules.{name}={rate:.3g} per sample is outside the representable "
-                        f"range {2.0 ** (W.EXP_MIN - GAIN_SHIFT):.3g}..."
-                        f"{W.X_MAX * 2.0 ** (W.EXP_MAX - GAIN_SHIFT):.3g}")
+                        f"range {2.0 ** (widths.EXP_MIN - GAIN_SHIFT):.3g}..."
+                        f"{widths.X_MAX * 2.0 ** (widths.EXP_MAX - GAIN_SHIFT):.3g}")
     return best[1], best[2], best[3]
 
 

@@ -23,14 +23,14 @@ import math
 
 import numpy as np
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.errors import RuleError
 
-F = W.SOFTMAX_EXP_FRAC
-P = W.SOFTMAX_ONE_BITS
-N = W.SOFTMAX_NORM_BITS
-K = W.SOFTMAX_RECIP_INDEX
-Q = W.SOFTMAX_P_BITS
+F = widths.SOFTMAX_EXP_FRAC
+P = widths.SOFTMAX_ONE_BITS
+N = widths.SOFTMAX_NORM_BITS
+K = widths.SOFTMAX_RECIP_INDEX
+Q = widths.SOFTMAX_P_BITS
 #: exponent from which ``2**-x`` rounds to 0 in units of ``2**-P``
 X_CAP = (P + 1) << F
 #: ``2**-f/2**F`` in units of ``2**-P`` (``2**F`` entries, the first ``2**P``)
@@ -39,7 +39,7 @@ EXP2 = np.array([round(2.0 ** (P - f / 2 ** F)) for f in range(2 ** F)], dtype=n
 RECIP = np.array([round(2.0 ** (2 * N) / (2 ** N + (j + 0.5) * 2 ** (N - K)))
                   for j in range(2 ** K)], dtype=np.int64)
 #: largest number of output units whose sum of ``2**-x`` terms fits SOFTMAX_SUM_BITS
-MAX_OUTPUTS = (2 ** W.SOFTMAX_SUM_BITS - 1) // 2 ** P
+MAX_OUTPUTS = (2 ** widths.SOFTMAX_SUM_BITS - 1) // 2 ** P
 
 
 def decode_constant(ratio: float, name: str) -> tuple[int, int]:
@@ -48,13 +48,13 @@ def decode_constant(ratio: float, name: str) -> tuple[int, int]:
     naming ``name`` if the shift falls outside ``0..NEURON_SHIFT_MAX``."""
     if not ratio > 0 or not math.isfinite(ratio):
         raise RuleError(f"{name}: cannot decode with the constant {ratio!r}")
-    shift = W.NEURON_MANT_BITS - 1 - math.floor(math.log2(ratio))
+    shift = widths.NEURON_MANT_BITS - 1 - math.floor(math.log2(ratio))
     mant = round(ratio * 2.0 ** shift)
-    if mant >= 2 ** W.NEURON_MANT_BITS:
+    if mant >= 2 ** widths.NEURON_MANT_BITS:
         mant, shift = mant // 2, shift - 1
-    if not 0 <= shift <= W.NEURON_SHIFT_MAX:
+    if not 0 <= shift <= widths.NEURON_SHIFT_MAX:
         raise RuleError(f"{name}: the constant {ratio:.4g} needs a shift of {shift}, "
-                        f"outside 0..{W.NEURON_SHIFT_MAX}")
+                        f"outside 0..{widths.NEURON_SHIFT_MAX}")
     return int(mant), int(shift)
 
 
@@ -74,7 +74,7 @@ def leading_one(s) -> np.ndarray:
     """Position of the highest set bit of positive ``s`` (< 2**SOFTMAX_SUM_BITS),
     by comparisons only."""
     s = np.asarray(s, dtype=np.int64)
-    return ((s[..., None] >> np.arange(1, W.SOFTMAX_SUM_BITS)) > 0).sum(axis=-1)
+    return ((s[..., None] >> np.arange(1, widths.SOFTMAX_SUM_BITS)) > 0).sum(axis=-1)
 
 
 def softmax_q(x) -> np.ndarray:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.errors import RuleError
 
 #: value range of each factor as the engine sees it (after the units' own clipping)
-FACTOR_RANGE = {"x1": (0, W.X_MAX), "x2": (0, W.X_MAX), "y1": (W.Y_MIN, W.Y_MAX),
-                "y2": (0, W.Y_MAX), "y3": (W.Y_MIN, W.Y_MAX), "t": (W.T_MIN, W.T_MAX),
-                "d": (W.D_MIN, W.D_MAX), "w": (W.W_MIN, W.W_MAX)}
+FACTOR_RANGE = {"x1": (0, widths.X_MAX), "x2": (0, widths.X_MAX),
+                "y1": (widths.Y_MIN, widths.Y_MAX), "y2": (0, widths.Y_MAX),
+                "y3": (widths.Y_MIN, widths.Y_MAX), "t": (widths.T_MIN, widths.T_MAX),
+                "d": (widths.D_MIN, widths.D_MAX), "w": (widths.W_MIN, widths.W_MAX)}
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Product:
 
     @property
     def shift(self) -> int:
-        return W.product_shift(self.factors)
+        return widths.product_shift(self.factors)
 
     def term(self) -> str:
         """Lava string of this product, with its sign in front."""
@@ -49,7 +50,7 @@ class Product:
 
     def width(self) -> int:
         """Sum of the factor widths plus the mantissa's (bits)."""
-        return sum(W.FACTOR_WIDTH[f] for f in self.factors) + W.W_MANT
+        return sum(widths.FACTOR_WIDTH[f] for f in self.factors) + widths.W_MANT
 
     def int32_max(self) -> int:
         """Largest |int32 product| before Lava's shift."""
@@ -61,20 +62,20 @@ class Product:
 
     def acc_max(self) -> int:
         """Largest |contribution| in accumulator units (1/128 of a state unit)."""
-        return (self.int32_max() >> self.shift) << (self.exp + W.EXP_OFFSET)
+        return (self.int32_max() >> self.shift) << (self.exp + widths.EXP_OFFSET)
 
 
 def check_products(prods, may_saturate=()) -> None:
     """Reject products that can wrap Lava's int32 product or saturate the accumulator
     (except those in ``may_saturate``, whose saturation is part of a rule's design)."""
     for pr in prods:
-        if pr.int32_max() > W.INT32_MAX:
+        if pr.int32_max() > widths.INT32_MAX:
             raise RuleError(f"{pr.target} product '{pr.term()}' can overflow Lava's int32 "
                             f"product ({pr.int32_max()} > 2^31-1)")
-        if pr.acc_max() > W.ACC_MAX and pr not in may_saturate:
+        if pr.acc_max() > widths.ACC_MAX and pr not in may_saturate:
             raise RuleError(
                 f"{pr.target} product '{pr.term()}' can saturate the 16-bit accumulator "
-                f"(up to {pr.acc_max()} > {W.ACC_MAX} units, i.e. more than 256 state "
+                f"(up to {pr.acc_max()} > {widths.ACC_MAX} units, i.e. more than 256 state "
                 f"units per sample): lower the rate or widen m_max / r_max / w_max")
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.errors import RuleError
 
 TARGETS = ("dw", "dd", "dt")
@@ -213,12 +213,12 @@ def lava_scaling(mant: int, exp: int, what: str = "product") -> tuple:
     """A scaling constant ``mant * 2^exp`` as Lava's engine applies it: an even
     mantissa above 7 in magnitude is halved (exponent + 1) while the exponent is
     below 8; ``RuleError`` (naming ``what``) if the result is not representable."""
-    while abs(mant) > W.MANT_MAX and mant % 2 == 0 and exp < W.EXP_MAX:
+    while abs(mant) > widths.MANT_MAX and mant % 2 == 0 and exp < widths.EXP_MAX:
         mant, exp = mant // 2, exp + 1
-    if not W.MANT_MIN <= mant <= W.MANT_MAX:
+    if not widths.MANT_MIN <= mant <= widths.MANT_MAX:
         raise RuleError(f"{what} mantissa {mant} is not representable "
                         f"(-8..7 after halving even values)")
-    if not W.EXP_MIN <= exp <= W.EXP_MAX:
+    if not widths.EXP_MIN <= exp <= widths.EXP_MAX:
         raise RuleError(f"{what} exponent {exp} is outside -7..8")
     return int(mant), int(exp)
 

@@ -79,7 +79,7 @@ def factor_clip(name: str) -> tuple[int, int]:
     w = FACTOR_WIDTH[name]
     return -(2 ** w), 2 ** w - 1
 
-# -- LearningDense (Lava's full fixed-point model, lava_bioadam.golden.learning_dense) --
+# -- LearningDense (Lava's full fixed-point model, lava_bioadam.golden.loihi_dense) --
 W_TRACE_FRAC = 8                       # fractional bits of a trace impulse
 IMPULSE_RAND_MAX = 2 ** W_TRACE        # impulse-addition random numbers: ints 0..127
 TRACE_SEED_OFFSETS = {"x_decay": 0, "x_impulse": 1, "y_decay": 2, "y_impulse": 3}

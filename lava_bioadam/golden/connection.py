@@ -4,7 +4,7 @@ Bit-exact with Lava 0.10's ``PyLearningDenseModelBitApproximate`` +
 ``LearningConnectionModelBitApproximate`` for the features the project uses:
 graded pre spikes in OVERWRITE mode, third factors ``y1..y3`` set by the post unit
 with ``bap`` off, ``x0``/``u0`` dependencies, traces ``x1``, ``x2``, ``y1..y3`` with
-constant taus, MIXED sign mode, ``weight_exp`` for the forward pass. With
+constant taus, MIXED sign mode. With
 ``signed_pre=True`` (or :class:`GoldenSignedLearningDense`) it models the project's
 ``SignedLearningDense`` (``fixed_pt``) instead: a payload ``p > 0`` sets
 ``x1 = min(round(p/2), 127), x2 = 0``, ``p < 0`` sets ``x1 = 0`` and ``x2`` from
@@ -14,7 +14,7 @@ Scaling constants are applied as Lava's engine applies them (``-8 * 2^e`` as
 ``-4 * 2^(e+1)``); other dependencies, factors and targets are refused at
 construction. For everything else Lava's ``LearningDense`` does (other spike and
 sign modes, post spikes, impulses, ``y0``/``u_k`` dependencies) use
-:class:`lava_bioadam.golden.learning_dense.GoldenLoihiDense`.
+:class:`lava_bioadam.golden.loihi_dense.GoldenLoihiDense`.
 
 Use: per time step read :attr:`a_out` (what the connection sends this step), then
 call :meth:`step` with the presynaptic payload and the post unit's ``y``; the
@@ -26,12 +26,15 @@ import dataclasses
 
 import numpy as np
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.engine.rule_strings import lava_scaling
 from lava_bioadam.errors import RuleError
-from lava_bioadam.golden.learning_dense import decay_traces, round_syn_var
+from lava_bioadam.golden.learning_engine import (product_series, round_and_saturate,
+                                                 trace_history)
 
 _FACTORS = ("x1", "x2", "y1", "y2", "y3", "w", "d", "t")
+#: state names of this model -> Lava's Var names
+_VAR_NAMES = {"w": "weights", "d": "tag_2", "t": "tag_1"}
 
 
 def as_engine_products(products) -> tuple:
@@ -45,11 +48,11 @@ def as_engine_products(products) -> tuple:
             raise RuleError(f"product target {p.target!r} is not dw, dd or dt")
         if p.dep not in ("x0", "u0"):
             raise RuleError(f"dependency {p.dep!r} is not modelled by GoldenLearningDense "
-                            f"(x0, u0 only); use golden.learning_dense.GoldenLoihiDense")
+                            f"(x0, u0 only); use golden.loihi_dense.GoldenLoihiDense")
         bad = [f for f in p.factors if f not in _FACTORS]
         if bad:
             raise RuleError(f"factor {bad[0]!r} is not modelled by GoldenLearningDense; "
-                            f"use golden.learning_dense.GoldenLoihiDense")
+                            f"use golden.loihi_dense.GoldenLoihiDense")
         mant, exp = lava_scaling(int(p.mant), int(p.exp), f"{p.target} product")
         if (mant, exp) != (p.mant, p.exp):
             p = dataclasses.replace(p, mant=mant, exp=exp)
@@ -64,7 +67,7 @@ class GoldenLearningDense:
         ("x0"/"u0"), ``factors`` (names), ``mant``, ``exp`` (e.g. ``engine.products.Product``).
     weights, tag_1, tag_2: initial ``w``, ``t``, ``d`` (integers).
     rng_seed: the learning rule's ``rng_seed`` (trace streams); the synaptic
-        variable stream is Lava's constant seed ``W.CONN_VAR_SEED``.
+        variable stream is Lava's constant seed ``widths.CONN_VAR_SEED``.
     x_tau, x2_tau, y_tau: trace time constants (steps) of ``x1``, ``x2`` and
         ``y1..y3``; a tau of 0 zeroes that trace at every epoch (as Lava does).
         ``x2_tau`` defaults to Lava's rule default 0 (``x2`` unused); give it the
@@ -73,20 +76,19 @@ class GoldenLearningDense:
     """
 
     def __init__(self, products, weights, tag_1=None, tag_2=None, *, t_epoch: int,
-                 rng_seed: int, weight_exp: int = 0, num_weight_bits: int = 8,
-                 x_tau: float = W.TRACE_TAU_INF, y_tau: float = W.TRACE_TAU_INF,
+                 rng_seed: int, num_weight_bits: int = 8,
+                 x_tau: float = widths.TRACE_TAU_INF, y_tau: float = widths.TRACE_TAU_INF,
                  x2_tau: float = 0.0, signed_pre: bool = False):
         w = np.asarray(weights).astype(np.int32)
         self.shape = w.shape
         n_post, n_pre = self.shape
         trunc = 8 - num_weight_bits + 1                      # MIXED sign mode
-        self.w = np.clip((w >> trunc) << trunc, W.W_MIN, W.W_MAX).astype(np.int32)
+        self.w = np.clip((w >> trunc) << trunc, widths.W_MIN, widths.W_MAX).astype(np.int32)
         z = np.zeros(self.shape, dtype=np.int64)
         self.t = z.copy() if tag_1 is None else np.asarray(tag_1).astype(np.int64)
         self.d = z.copy() if tag_2 is None else np.asarray(tag_2).astype(np.int64)
         self.products = as_engine_products(products)
         self.t_epoch = int(t_epoch)
-        self.weight_exp = int(weight_exp)
         self.x_taus = np.array([x_tau, x2_tau], dtype=float)
         self.y_taus = np.array([y_tau] * 3)[:, None]
         self.signed_pre = bool(signed_pre)
@@ -99,7 +101,7 @@ class GoldenLearningDense:
         self.time_step = 0
         self._x_rng = np.random.default_rng(rng_seed)
         self._y_rng = np.random.default_rng(rng_seed + 2)
-        self._c_rng = np.random.default_rng(W.CONN_VAR_SEED)
+        self._c_rng = np.random.default_rng(widths.CONN_VAR_SEED)
         self._x_rand = self._x_rng.random(1)[0]
         self._y_rand = self._y_rng.random(1)[0]
         self._c_rand = self._c_rng.random(1)[0]
@@ -118,12 +120,10 @@ class GoldenLearningDense:
         post unit's third factors ``y`` ``(3, n_post)`` sent this step."""
         self.time_step += 1
         p = np.asarray(payload).astype(np.int32)
-        acc = self.w.dot(p)
-        self.a_buff = (np.left_shift(acc, self.weight_exp) if self.weight_exp > 0
-                       else np.right_shift(acc, -self.weight_exp))
+        self.a_buff = self.w.dot(p)
         spiked = p.astype(bool)
         if self.signed_pre:
-            mag = np.minimum(np.round(np.abs(p.astype(np.int64)) / 2), W.X_MAX).astype(int)
+            mag = np.minimum(np.round(np.abs(p.astype(np.int64)) / 2), widths.X_MAX).astype(int)
             self.x1[spiked] = np.where(p > 0, mag, 0)[spiked]
             self.x2[spiked] = np.where(p < 0, mag, 0)[spiked]
         else:
@@ -131,7 +131,7 @@ class GoldenLearningDense:
             self.x1[spiked] = scaled[spiked]
         within = self.time_step % self.t_epoch or self.t_epoch
         self.tx[spiked] = within
-        n = W.RANDOM_ADVANCES_PER_STEP
+        n = widths.RANDOM_ADVANCES_PER_STEP
         self._x_rand = self._x_rng.random(n)[-1]
         self._y_rand = self._y_rng.random(n)[-1]
         self.y = np.asarray(y).astype(np.int64).reshape(3, -1).copy()
@@ -139,25 +139,15 @@ class GoldenLearningDense:
             self._learn()
 
     # -- learning phase ----------------------------------------------------------
-    @staticmethod
-    def _decay(values, taus, rand):
-        return decay_traces(values, taus, rand)
-
     def _histories(self):
         """Trace values at within-epoch steps 0..T: ``xh (T+1, 2, n_pre)`` (x1, x2)
         and ``yh (T+1, 3, n_post)``. Traces with tau 0 are 0 after step 0; a spike
-        at step k clips both x traces to 0..127 there (Lava's impulse addition)."""
-        T = self.t_epoch
-        xh = np.zeros((T + 1, 2) + self.x1.shape, dtype=np.int64)
-        yh = np.zeros((T + 1,) + self.y.shape, dtype=np.int64)
-        xh[0], yh[0] = np.stack([self.x1, self.x2]), self.y
-        live = self.x_taus != 0
-        for k in range(1, T + 1):
-            xh[k][live] = self._decay(xh[k - 1][live], self.x_taus[live][:, None],
-                                      self._x_rand)
-            yh[k] = self._decay(yh[k - 1], self.y_taus, self._y_rand)
-            hit = self.tx == k
-            xh[k][:, hit] = np.clip(xh[k][:, hit], 0, W.X_MAX)
+        at step k clips both x traces to 0..127 there (Lava's impulse addition, with
+        no impulse); the post units send no spikes (``bap`` off)."""
+        xh = trace_history(np.stack([self.x1, self.x2]), self.x_taus, self._x_rand,
+                           self.t_epoch, self.tx)
+        yh = trace_history(self.y, self.y_taus[:, 0], self._y_rand, self.t_epoch,
+                           np.zeros(self.y.shape[1], int))
         return xh, yh
 
     def _learn(self) -> None:
@@ -181,28 +171,17 @@ class GoldenLearningDense:
             prods = [p for p in self.products if p.target == "d" + var]
             if not prods:
                 continue
-            acc = state[var] << W.ACC_SHIFT
             if self.track_exact:
                 self.last_exact[var] = self._exact(prods, dep_val, args, state)
-            for pr in prods:
-                cur = np.ones(self.shape, dtype=np.int32)
-                cur *= dep_val[pr.dep]
-                wsum = 0
-                for f in pr.factors:
-                    wsum += W.FACTOR_WIDTH[f]
-                    val = state[f] if f in state else args[pr.dep][f]
-                    lo, hi = W.factor_clip(f)
-                    cur *= np.clip(val, lo, hi).astype(np.int32)
-                cur *= int(pr.mant)
-                cur = np.right_shift(cur, max(0, wsum + W.W_MANT - W.W_ACC_U))
-                cur = np.left_shift(cur, int(pr.exp) + W.EXP_OFFSET)
-                cur = np.clip(cur, W.ACC_MIN, W.ACC_MAX)
-                acc = np.clip(acc + cur, W.ACC_MIN, W.ACC_MAX)
+            acc = product_series(state[var] << widths.ACC_SHIFT, prods, self.shape,
+                                 lambda pr, f: (dep_val[pr.dep] if f is None else
+                                                state[f] if f in state else args[pr.dep][f]))
             if var == "d":
                 acc = np.maximum(0, acc)
             if self.track_exact:
-                self.last_acc[var] = acc / W.ROUND_DIV - state[var]
-            new[var] = self._round_and_saturate(var, acc, state[var].dtype)
+                self.last_acc[var] = acc / widths.ROUND_DIV - state[var]
+            new[var] = round_and_saturate(_VAR_NAMES[var], acc, self._c_rand,
+                                          state[var].dtype)
         for var, val in new.items():
             setattr(self, var, val)
         self.tx[:] = 0
@@ -215,17 +194,8 @@ class GoldenLearningDense:
             v = np.ones(self.shape) * dep_val[pr.dep]
             for f in pr.factors:
                 v = v * (state[f] if f in state else args[pr.dep][f])
-            wsum = sum(W.FACTOR_WIDTH[f] for f in pr.factors) + W.W_MANT
-            tot += v * pr.mant * 2.0 ** pr.exp / 2.0 ** max(0, wsum - W.W_ACC_U)
+            tot += v * pr.mant * 2.0 ** pr.exp / 2.0 ** widths.product_shift(pr.factors)
         return tot
-
-    def _round_and_saturate(self, var, acc, dtype):
-        v = round_syn_var(acc, self._c_rand, dtype) >> W.ACC_SHIFT
-        if var == "w":
-            return np.clip(v.astype(np.int32), W.W_MIN, W.W_MAX).astype(np.int32)
-        if var == "d":
-            return np.clip(v, W.D_MIN, W.D_MAX)
-        return np.clip(v, W.T_MIN, W.T_MAX)
 
     def snapshot(self) -> dict:
         """Copies of every synaptic variable and trace (names as in Lava); ``x2``
@@ -244,7 +214,7 @@ class GoldenSignedLearningDense(GoldenLearningDense):
     twin rules' ``2**40``. Arguments as :class:`GoldenLearningDense`."""
 
     def __init__(self, products, weights, tag_1=None, tag_2=None, *, t_epoch: int,
-                 rng_seed: int, x2_tau: float = W.TRACE_TAU_INF, **kwargs):
+                 rng_seed: int, x2_tau: float = widths.TRACE_TAU_INF, **kwargs):
         kwargs["signed_pre"] = True
         super().__init__(products, weights, tag_1, tag_2, t_epoch=t_epoch,
                          rng_seed=rng_seed, x2_tau=x2_tau, **kwargs)

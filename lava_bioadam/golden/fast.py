@@ -19,9 +19,10 @@ structure, then a load from the disk cache (under a second) in each new process.
 ``fold_constants=True`` writes the numbers into the source instead (one
 compilation per setting). :func:`warm` compiles or loads ahead of the runs.
 
-A product's saturation to the accumulator is left out of the code only when no
-mantissa and exponent the engine accepts can take it out of range; otherwise it
-is always applied (it changes nothing when the value is in range).
+A product's saturation to the accumulator is always applied when the numbers are
+data (the largest mantissa and exponent take every product out of range, and the
+saturation changes nothing when the value is in range); folded code leaves it out
+where :func:`_within_acc` proves the product in range.
 
 Bit-exactness does not depend on the CPU: the units compute in integers only, and
 every float operation of the traces (multiplication by a decay factor that numpy
@@ -31,7 +32,6 @@ afterwards.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib.util
 import os
@@ -88,9 +88,11 @@ ConnState = namedtuple("ConnState", ("w", "t", "d", "x1", "x2", "tx", "y", "abuf
 #: the numbers of one connection's rules, read at run time: per product (rule
 #: order) its mantissa ``mant``, left shift ``lsh`` (exponent + 7) and, for a
 #: constant product (``u0``, no factors), its accumulator value ``cval`` (int32
-#: arrays); the trace decay factors ``decay`` (cx1, cx2, cy; float64) and whether
-#: each x trace is live (``live``, tau != 0)
-ConnConsts = namedtuple("ConnConsts", ("mant", "lsh", "cval", "decay", "live"))
+#: arrays); the trace decay factors ``decay`` (cx1, cx2, cy; float64), whether
+#: each x trace is live (``live``, tau != 0), and ``in_range`` (bool, 1): every
+#: product is proven within the accumulator's range (:func:`_within_acc`), so the
+#: learning epoch without the products' saturation gives the same result
+ConnConsts = namedtuple("ConnConsts", ("mant", "lsh", "cval", "decay", "live", "in_range"))
 #: the units' integer constants, one int64 array over layers 1..L each (index
 #: ``l - 1``): the gains sent as y3, the bias payload, and the constants of
 #: :class:`~lava_bioadam.rules.units.HiddenCode` / ``OutputCode``
@@ -109,8 +111,8 @@ def _i32(v: int) -> int:
 def _lsh(pr) -> int:
     """A product's left shift (bits): its exponent plus the engine's offset."""
     lsh = int(pr.exp) + W.EXP_OFFSET
-    if lsh < 0:
-        raise ValueError(f"product exponent {pr.exp} below the engine's range")
+    if not 0 <= lsh < 32:
+        raise ValueError(f"product exponent {pr.exp} outside the engine's range")
     return lsh
 
 
@@ -133,7 +135,8 @@ def conn_consts(c) -> ConnConsts:
         np.array([_lsh(p) for p in prods], np.int32),
         np.array([_const_product(p) if p.dep == "u0" and not p.factors else 0
                   for p in prods], np.int32),
-        np.array([cx[0], cx[1], cy]), live.astype(np.bool_))
+        np.array([cx[0], cx[1], cy]), live.astype(np.bool_),
+        np.array([all(_within_acc(p, W.product_shift(p.factors), _lsh(p)) for p in prods)]))
 
 
 def unit_consts(nr) -> UnitConsts:
@@ -154,8 +157,8 @@ def unit_consts(nr) -> UnitConsts:
 
 # ----------------------------------------------------------------------------- codegen
 def _f(v: float) -> str:
-    """Exact literal of a float."""
-    return f"float.fromhex({float(v).hex()!r})"
+    """Exact literal of a (finite) float: Python's repr reads back to the same double."""
+    return repr(float(v))
 
 
 def _clip(expr: str, lo: int, hi: int) -> str:
@@ -206,14 +209,6 @@ def _within_acc(pr, shift: int, lsh: int) -> bool:
     return W.ACC_MIN <= lo and hi <= W.ACC_MAX
 
 
-def _within_acc_any(pr, shift: int) -> bool:
-    """:func:`_within_acc` for every mantissa and exponent a product can have (its
-    numbers are run-time data): the largest magnitudes bound all others."""
-    top = W.EXP_MAX + 1 + W.EXP_OFFSET          # -8 * 2^8 is applied as -4 * 2^9
-    return all(_within_acc(dataclasses.replace(pr, mant=m), shift, top)
-               for m in (W.MANT_MIN, W.MANT_MAX))
-
-
 def _structure(products) -> tuple:
     """What the generated code of a rule set depends on when its numbers are data."""
     return tuple((p.target, p.dep, tuple(p.factors)) for p in products)
@@ -223,10 +218,14 @@ class _Products:
     """The products' parts of a learning epoch: the x parts ``G`` and y parts ``H``
     (keys ``(dep, factors, mantissa token)``) and the per-synapse body. A number is a
     token of the source: a literal (``fold``) or a local read from the run-time
-    arrays (``M3`` mantissa, ``S3`` left shift, ``K3`` constant of product 3)."""
+    arrays (``M3`` mantissa, ``S3`` left shift, ``K3`` constant of product 3; ``P3``
+    the mantissa times ``2^S3`` of a product without a right shift, one multiplier
+    for both). ``in_range``: leave out the products' saturation (for numbers that
+    :func:`_within_acc` proves in range at run time)."""
 
-    def __init__(self, products, fold: bool):
-        self.fold, self.xkeys, self.ykeys, self.used = fold, [], [], set()
+    def __init__(self, products, fold: bool, in_range: bool = False):
+        self.fold, self.in_range = fold, in_range
+        self.xkeys, self.ykeys, self.used = [], [], set()
         self.body, self.news = [], []
         for var in ("w", "d", "t"):
             prods = [(q, p) for q, p in enumerate(products) if p.target == "d" + var]
@@ -256,8 +255,10 @@ class _Products:
         if pr.dep == "u0" and not pr.factors:            # a constant product
             c = f"np.int32({_const_product(pr)})" if self.fold else f"K{q}"
             return [f"acc = np.int32(min(max(acc + {c}, ACC_LO), ACC_HI))"]
-        mant = (None if pr.mant == 1 else f"np.int32({int(pr.mant)})") if self.fold \
-            else f"M{q}"
+        if self.fold:
+            mant = None if pr.mant == 1 else f"np.int32({int(pr.mant)})"
+        else:
+            mant = f"P{q}" if shift == 0 else f"M{q}"
         terms = []
         if pr.dep == "x0" or xs:             # x part, with the mantissa if no y part
             terms.append(f"G{self._key(self.xkeys, (pr.dep, xs, None if ys else mant))}")
@@ -269,11 +270,11 @@ class _Products:
         out = [f"c = {_times(terms + [f'f_{f}' for f in vs] + ([mant] if mant else []))}"]
         if shift:
             out.append(f"c = np.int32(c >> {shift})")
-        if not self.fold:
-            out.append(f"c = np.int32(c << S{q})")
-        elif lsh:
+        if not self.fold and shift:  # lsh < 32: the mask says so, keeps the shift int32
+            out.append(f"c = np.int32(c << (S{q} & 31))")
+        elif self.fold and lsh:
             out.append(f"c = np.int32(c << {lsh})")
-        if not (_within_acc(pr, shift, lsh) if self.fold else _within_acc_any(pr, shift)):
+        if not (self.in_range or self.fold and _within_acc(pr, shift, lsh)):
             out.append("c = min(max(c, ACC_LO), ACC_HI)")
         return out + ["acc = np.int32(min(max(np.int32(acc + c), ACC_LO), ACC_HI))"]
 
@@ -305,19 +306,20 @@ class _Products:
                 + [f"{v}{{A}}[{{S}}] = s_{v} ^ ((s_{v} ^ n_{v}) & G{nx})" for v in self.news])
 
 
-def _learn_source(name: str, products, fold: bool = False) -> str:
+def _learn_source(name: str, products, fold: bool = False, in_range: bool = False) -> str:
     """A compiled learning epoch of one connection with these products, for the
     synapses whose pre unit is selected (``sel``, or all): traces at the spike
     step ``xk (2, n_pre, R)``, ``yk (3, n_post, R)`` and at the epoch's end
     ``xT``, ``yT`` (see :func:`fast_kernels.spike_group`); the products' numbers
     from ``mant``, ``lsh``, ``cval`` (:class:`ConnConsts`), or, with ``fold``, from
-    ``products`` as literals (then the arrays are not read).
+    ``products`` as literals (then the arrays are not read). ``in_range``: without
+    the products' saturation (see :class:`_Products`).
 
     The x parts of the products (with the x0 condition) and the selection mask go
     into ``g (n_x + 1, n_pre R)``, the y parts (times the mantissa) into
     ``h (n_y, n_post, R)``; the synapse loop then runs over the contiguous axis
     ``n_pre R``, branch-free and in int32, so that LLVM vectorises it."""
-    P = _Products(products, fold)
+    P = _Products(products, fold, in_range)
     nx, nh = len(P.xkeys), len(P.ykeys)
     out = ["@njit(cache=True)",
            f"def {name}(w, t, d, tx, xk, yk, xT, yT, sel, all_sel, thr, mant, lsh, cval):",
@@ -328,6 +330,8 @@ def _learn_source(name: str, products, fold: bool = False) -> str:
     if not fold:
         out += [f"    M{q}, S{q}, K{q} = mant[{q}], lsh[{q}], cval[{q}]"
                 for q in range(len(products))]
+        out += [f"    P{q} = np.int32(M{q} << (S{q} & 31))" for q, p in enumerate(products)
+                if W.product_shift(p.factors) == 0]
     out += [f"    {a}2 = {a}.reshape(n_post, M)" for a in ("w", "t", "d")]
     out += ["    tx1, sel1 = tx.reshape(M), sel.reshape(M)",
             "    xk2, xT2 = xk.reshape(2, M), xT.reshape(2, M)",
@@ -406,6 +410,8 @@ class _Spec:
                 out.append(self._num(f"{nm}_{m}", _f(kc.decay[i]), f"KC[{m}].decay[{i}]"))
             for i in range(2):
                 out.append(self._num(f"LIVE{i + 1}_{m}", bool(kc.live[i]), f"KC[{m}].live[{i}]"))
+            if not self.fold:
+                out.append(f"    IN_RANGE_{m} = KC[{m}].in_range[0]")
         return out
 
     def _unit_steps(self) -> list:
@@ -449,23 +455,34 @@ class _Spec:
         histories, then the products for each group of pre units by spike step."""
         I, T, c = " " * 16, self.T, f"C{m}"
         layer = m if m < self.L else m - self.L + 1
-        return [I + f"K.histories({c}.x1, {c}.x2, {c}.tx, {c}.y, {c}.xh, {c}.yh, {c}.xk, "
-                    f"CX1_{m}, CX2_{m}, CY_{m}, LIVE1_{m}, LIVE2_{m}, xr[s, {layer}], "
-                    f"yr[s, {layer}])",
-                I + f"for v in range(1, {T + 1}):",
-                I + f"    some, every = K.spike_group({c}.tx, {c}.yh, v, {c}.sel, {c}.yk, "
-                    f"{c}.first)",
-                I + "    if some:",
-                I + f"        learn_{self.rule_of[m]}({c}.w, {c}.t, {c}.d, {c}.tx, {c}.xk, "
-                    f"{c}.yk, {c}.xh[{T}], {c}.yh[{T}], {c}.sel, every, thr, KC[{m}].mant, "
-                    f"KC[{m}].lsh, KC[{m}].cval)",
-                I + f"{c}.tx[:, :] = 0"]
+        head = [f"K.histories({c}.x1, {c}.x2, {c}.tx, {c}.y, {c}.xh, {c}.yh, {c}.xk, "
+                f"CX1_{m}, CX2_{m}, CY_{m}, LIVE1_{m}, LIVE2_{m}, xr[s, {layer}], "
+                f"yr[s, {layer}])",
+                f"for v in range(1, {T + 1}):",
+                f"    some, every = K.spike_group({c}.tx, {c}.yh, v, {c}.sel, {c}.yk, "
+                f"{c}.first)",
+                "    if some:"]
+        learn = ["        " + line for line in self._learn_call(m)]
+        return [I + line for line in head + learn + [f"{c}.tx[:, :] = 0"]]
+
+    def _learn_call(self, m: int) -> list:
+        """Connection ``m``'s learning epoch: with the numbers as data, the code
+        without the products' saturation where the numbers prove it needless."""
+        c, T = f"C{m}", self.T
+        args = (f"({c}.w, {c}.t, {c}.d, {c}.tx, {c}.xk, {c}.yk, {c}.xh[{T}], {c}.yh[{T}], "
+                f"{c}.sel, every, thr, KC[{m}].mant, KC[{m}].lsh, KC[{m}].cval)")
+        name = f"learn_{self.rule_of[m]}"
+        if self.fold:
+            return [name + args]
+        return [f"if IN_RANGE_{m}:", f"    {name}_in_range{args}", "else:", f"    {name}{args}"]
 
     def source(self) -> str:
         g = ["import numpy as np", "from numba import njit",
              "from lava_bioadam.golden import fast_kernels as K", ""]
-        g += [_learn_source(f"learn_{q}", prods, self.fold)
-              for q, prods in enumerate(self.rule_sets)]
+        for q, prods in enumerate(self.rule_sets):
+            g.append(_learn_source(f"learn_{q}", prods, self.fold))
+            if not self.fold:
+                g.append(_learn_source(f"learn_{q}_in_range", prods, False, True))
         r = ["@njit(cache=True)",
              "def run(n, payload, labels, xr, yr, cr, zs, preds, conns, ha, hu, out, KC, U):",
              "    oE, oe = out"]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.golden.connection import GoldenLearningDense, GoldenSignedLearningDense
 
 TWIN_VARS = ("weights", "tag_1", "tag_2", "x1", "x2", "y1", "y2", "y3")
@@ -35,9 +35,9 @@ def twin_codes(n_h: int, n_e: int, n_samples: int, seed: int, p_zero_h: float = 
                p_zero_e: float = 0.2):
     """Random integer streams: ``H`` in 0..127 and ``E`` in -127..127 with some zeros."""
     rng = np.random.default_rng(seed)
-    H = rng.integers(0, W.X_MAX + 1, (n_samples, n_h))
+    H = rng.integers(0, widths.X_MAX + 1, (n_samples, n_h))
     H[rng.random(H.shape) < p_zero_h] = 0
-    E = rng.integers(-W.X_MAX, W.X_MAX + 1, (n_samples, n_e))
+    E = rng.integers(-widths.X_MAX, widths.X_MAX + 1, (n_samples, n_e))
     E[rng.random(E.shape) < p_zero_e] = 0
     return H.astype(np.int32), E.astype(np.int32)
 
@@ -69,7 +69,7 @@ def run_twin_l2(rules, H, E, w0, rng_seed: int) -> dict:
     ``(n_post, n_pre)`` (even). Returns per-sample integer snapshots."""
     cls = GoldenLearningDense if rules.role == "forward" else GoldenSignedLearningDense
     g = cls(rules.products, w0, None, np.full(np.shape(w0), rules.d0), t_epoch=rules.t_epoch,
-            rng_seed=rng_seed, x2_tau=W.TRACE_TAU_INF)
+            rng_seed=rng_seed, x2_tau=widths.TRACE_TAU_INF)
     pay, y = twin_schedule(rules.role, H, E, rules.t_epoch, y3=rules.fixed.g_scale)
     T, out = rules.t_epoch, []
     for k in range(pay.shape[0]):

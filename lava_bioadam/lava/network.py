@@ -20,7 +20,7 @@ from lava.proc.dense.process import Dense, LearningDense
 from lava.utils.weightutils import SignMode
 
 from lava_bioadam import codes
-from lava_bioadam.engine import widths as W_
+from lava_bioadam.engine import widths
 from lava_bioadam.golden.network import CONN_VARS, NetRun, conn_init
 from lava_bioadam.lava.rules import make_lava_rule
 from lava_bioadam.lava.runtime import LavaSession
@@ -34,7 +34,7 @@ from lava_bioadam.rules.network import NetworkRules
 
 PRECISIONS = {"fixed": "fixed_pt", "float": "floating_pt"}
 #: arguments every connection of the project shares
-CONN_KW = dict(num_message_bits=W_.MSG_BITS, num_weight_bits=W_.WEIGHT_BITS,
+CONN_KW = dict(num_message_bits=widths.MSG_BITS, num_weight_bits=widths.WEIGHT_BITS,
                sign_mode=SignMode.MIXED)
 
 

@@ -17,11 +17,20 @@ reports to the runtime service and then blocks, the service waits on the other
 
 The fail-fast wrapper needs the ``fork`` start method (Linux default); without it
 the watchdog still detects dead children and timeouts.
+
+No child outlives the main process, whatever ends it (``kill -9``, the out-of-memory
+killer): every process that multiprocessing forks during a session (the process
+models, the runtime service, the shared-memory manager) starts a watcher thread that
+polls its parent's pid. When the parent is gone, the child removes the session's
+temporary folders, the shared-memory manager unlinks its segments, and the child
+ends itself (:func:`_watch_parent`). Linux's parent-death signal cannot do this: it
+fires when the forking *thread* ends, and Lava forks from a short-lived thread.
 """
 from __future__ import annotations
 
 import glob
 import multiprocessing as mp
+import multiprocessing.util
 import os
 import shutil
 import signal
@@ -35,6 +44,8 @@ from lava_bioadam.errors import LavaRunError
 _REPORT_DIR: str | None = None   # set by the active session; inherited by forked children
 _FAIL_EXIT = 70
 POLL_S = 0.02
+#: how often a forked child checks that its parent is alive (seconds)
+PARENT_POLL_S = 0.25
 
 
 def _install_failfast() -> None:
@@ -91,6 +102,51 @@ def _install_failfast() -> None:
 
 
 _install_failfast()
+
+
+def _orphaned_cleanup() -> None:
+    """In a child whose parent is gone: remove the session's report folder and this
+    process's multiprocessing temporary folder (the manager's socket), and unlink the
+    shared-memory segments if this is the shared-memory manager."""
+    from multiprocessing import process
+
+    server = getattr(process.current_process(), "_manager_server", None)
+    segments = getattr(server, "shared_memory_context", None)
+    if segments is not None:
+        try:
+            segments.unlink()
+        except Exception:    # noqa: BLE001 - best effort: the process ends next
+            pass
+    for folder in (_REPORT_DIR, process.current_process()._config.get("tempdir")):
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _watch_parent(parent: int) -> None:
+    """Poll until the parent ``parent`` is gone, then clean up and end this process."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    try:
+        _orphaned_cleanup()
+    finally:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _AfterFork:
+    """multiprocessing calls :meth:`start` in every child it forks while this module
+    is loaded; a child forked during a session watches its parent."""
+
+    @staticmethod
+    def start(_self) -> None:
+        if _REPORT_DIR is None:
+            return
+        parent = getattr(mp.current_process(), "_parent_pid", None) or os.getppid()
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                         name="lava-bioadam-parent-watch").start()
+
+
+_AFTER_FORK = _AfterFork()
+mp.util.register_after_fork(_AFTER_FORK, _AfterFork.start)
 
 
 def _children() -> dict:
@@ -299,9 +355,3 @@ class LavaSession:
         for pid in sorted(self._ours):
             if pid in kids:
                 mp.process.BaseProcess.join(kids[pid], 2.0)
-
-
-def run_steps(process, run_cfg, num_steps: int, timeout_s: float = 120.0) -> None:
-    """Run ``num_steps`` and stop, through a :class:`LavaSession`."""
-    with LavaSession(process, run_cfg, timeout_s) as s:
-        s.run(num_steps)

@@ -10,7 +10,7 @@ convergence is measured in parameter space, ``max|w - w*| / max|w*|``.
 Plain SGD's one learning rate must be small for the large features and is then far
 too small for the small ones; Adam-like rules normalise each synapse.
 
-``lava-bioadam benchmark`` prints the table quoted in docs/model.md.
+``lava-bioadam ill-conditioned`` prints the table quoted in docs/model.md.
 """
 from __future__ import annotations
 

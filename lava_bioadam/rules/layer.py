@@ -74,11 +74,6 @@ class Encoding:
         """Activity payload per unit activity (``p = 2 H``)."""
         return 2.0 * self.h_scale
 
-    @property
-    def e_payload_scale(self) -> float:
-        """Error payload per unit error, to a feedback twin (``p = 2 E``)."""
-        return 2.0 * self.e_scale
-
     def scaled(self, rho: dict) -> "Encoding":
         """This encoding with every scale ``v`` multiplied by ``2**rho[v]``."""
         return Encoding(**{f"{v}_scale": getattr(self, f"{v}_scale") * 2.0 ** rho[v]

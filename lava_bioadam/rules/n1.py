@@ -27,7 +27,7 @@ tags evolve bit-identically (transposed).
 """
 from __future__ import annotations
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.engine.constants import (GAIN_SHIFT, QUANT_TOL, check_tolerance, quantize,
                                             quantize_gain, quantize_time_constant)
 from lava_bioadam.engine.products import Product, check_products
@@ -36,7 +36,7 @@ from lava_bioadam.rules.layer import (GRAD_FACTORS, SIGNAL, Encoding, LayerRules
                                       check_role, float_scale_exponents)
 from lava_bioadam.rules.params import RuleParams
 
-X_SCALE = W.X_MAX          # H = round(127 h)
+X_SCALE = widths.X_MAX          # H = round(127 h)
 
 
 def build_n1(p: RuleParams, role: str = "forward") -> LayerRules:
@@ -50,8 +50,8 @@ def build_n1(p: RuleParams, role: str = "forward") -> LayerRules:
     # --- first moment m in t, error code E -------------------------------------
     m_, e_, tau_m = quantize_time_constant("tau_m", p.tau_m)
     # the |g| product of dd fixes the error code: c_dg * 127 * e_scale / 2^s = 1/tau_r
-    s_dg = W.product_shift(pos + ("d",))
-    bound = 2 ** s_dg * p.e_max / (X_SCALE * W.X_MAX * p.tau_r)
+    s_dg = widths.product_shift(pos + ("d",))
+    bound = 2 ** s_dg * p.e_max / (X_SCALE * widths.X_MAX * p.tau_r)
     md, ed = quantize(bound, "ceil")
     e_scale = 2 ** s_dg / (md * 2.0 ** ed * X_SCALE * p.tau_r)
     if e_scale * p.e_max < 8:
@@ -60,7 +60,7 @@ def build_n1(p: RuleParams, role: str = "forward") -> LayerRules:
     tau_r = p.tau_r
     mg, eg, t_scale = tag_constant(p, pos, e_scale, tau_m)
     # --- normaliser r in d ------------------------------------------------------
-    mc, ec = quantize(W.D_MAX / p.r_full_scale / tau_r, "floor")
+    mc, ec = quantize(widths.D_MAX / p.r_full_scale / tau_r, "floor")
     d_scale = mc * 2.0 ** ec * tau_r
     mw, ew, w_scale = weight_constant(p, t_scale, d_scale, notes)
     prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r")]
@@ -72,11 +72,11 @@ def build_n1(p: RuleParams, role: str = "forward") -> LayerRules:
         Product("dd", "x0", neg + ("d",), -md, ed, "-r g- / tau_r"),
         eps_prod,
     ] + tag_products(pos, neg, mg, eg, m_, e_)
-    d0 = int(round(min(p.r0 * d_scale, W.D_MAX)))
+    d0 = int(round(min(p.r0 * d_scale, widths.D_MAX)))
     effective = {"eta": p.eta, "tau_m": tau_m, "tau_r": tau_r, "eps": eps, "lam": lam,
-                 "r0": d0 / d_scale, "e_max": W.X_MAX / e_scale,
-                 "m_max": W.T_MAX / t_scale, "r_max": W.D_MAX / d_scale,
-                 "w_max": W.W_MAX / w_scale}
+                 "r0": d0 / d_scale, "e_max": widths.X_MAX / e_scale,
+                 "m_max": widths.T_MAX / t_scale, "r_max": widths.D_MAX / d_scale,
+                 "w_max": widths.W_MAX / w_scale}
     fixed = Encoding(h_scale=float(X_SCALE), e_scale=e_scale, t_scale=t_scale,
                      d_scale=d_scale, w_scale=w_scale, g_scale=float(gain))
     return finish(p, role, prods, fixed, effective, d0, notes, "n1")
@@ -84,8 +84,8 @@ def build_n1(p: RuleParams, role: str = "forward") -> LayerRules:
 
 def tag_constant(p: RuleParams, pos: tuple, e_scale: float, tau_m: float):
     """Constant of ``+g+/tau_m`` and the tag scale it implies: ``(mant, exp, t_scale)``."""
-    s_tg = W.product_shift(pos)
-    t_target = W.T_MAX / p.m_max
+    s_tg = widths.product_shift(pos)
+    t_target = widths.T_MAX / p.m_max
     mg, eg = quantize(2 ** s_tg * t_target / (X_SCALE * e_scale * tau_m), "floor")
     t_scale = mg * 2.0 ** eg * X_SCALE * e_scale * tau_m / 2 ** s_tg
     return mg, eg, t_scale
@@ -104,7 +104,7 @@ def tag_products(pos, neg, mg: int, eg: int, m_: int, e_: int) -> list:
     grads = [Product("dt", "x0", pos, mg, eg, "+g+ / tau_m"),
              Product("dt", "x0", neg, -mg, eg, "-g- / tau_m")]
     decay = Product("dt", "u0", ("t",), -m_, e_, "-m / tau_m")
-    if decay.acc_max() > W.ACC_MAX and m_ == 1:
+    if decay.acc_max() > widths.ACC_MAX and m_ == 1:
         half = Product("dt", "u0", ("t",), -1, e_ - 1, "-m / tau_m (half)")
         return [half, half] + grads
     return grads + [decay]
@@ -134,7 +134,7 @@ def eps_product(p: RuleParams, tau_r: float, gain: int) -> tuple[Product, float,
     unit (1/128 of a ``d`` unit) less decay per sample, relatively largest at small
     ``d``, where ``|g|`` dominates ``eps`` anyway."""
     rate = p.eps / tau_r
-    if rate * (1 + QUANT_TOL) >= 2.0 ** W.EXP_MIN:
+    if rate * (1 + QUANT_TOL) >= 2.0 ** widths.EXP_MIN:
         me, ee = quantize(rate)
         eps = me * 2.0 ** ee * tau_r
         check_tolerance("eps", p.eps, eps)
@@ -143,10 +143,11 @@ def eps_product(p: RuleParams, tau_r: float, gain: int) -> tuple[Product, float,
         try:
             ee, gain, got = quantize_gain(rate, "eps/rules.tau_r")
         except RuleError:
-            raise RuleError(_eps_too_small(p, tau_r, 2.0 ** (W.EXP_MIN - GAIN_SHIFT))) from None
+            smallest = 2.0 ** (widths.EXP_MIN - GAIN_SHIFT)
+            raise RuleError(_eps_too_small(p, tau_r, smallest)) from None
         me = 1
     else:
-        lowest = 2.0 ** (W.EXP_MIN - GAIN_SHIFT) * gain
+        lowest = 2.0 ** (widths.EXP_MIN - GAIN_SHIFT) * gain
         if rate < lowest * (1 - QUANT_TOL):
             raise RuleError(_eps_too_small(p, tau_r, lowest, gain))
         me, ee = quantize(max(rate, lowest) * 2 ** GAIN_SHIFT / gain)
@@ -170,19 +171,19 @@ def weight_constant(p: RuleParams, t_scale: float, d_scale: float,
                     notes: list) -> tuple[int, int, float]:
     """Constant of ``-eta m r`` (product ``u0 t d``) and the weight scale it implies:
     ``(mant, exp, w_scale)``; a note when the weight range has to shrink."""
-    s_wg = W.product_shift(("t", "d"))
-    want = 2 ** s_wg * p.eta * (W.W_MAX / p.w_max) / (t_scale * d_scale)
-    if want >= 2.0 ** W.EXP_MIN:
+    s_wg = widths.product_shift(("t", "d"))
+    want = 2 ** s_wg * p.eta * (widths.W_MAX / p.w_max) / (t_scale * d_scale)
+    if want >= 2.0 ** widths.EXP_MIN:
         mw, ew = quantize(want, "floor")
     else:
-        mw, ew = 1, W.EXP_MIN
-        if want < 2.0 ** (W.EXP_MIN - 3):
+        mw, ew = 1, widths.EXP_MIN
+        if want < 2.0 ** (widths.EXP_MIN - 3):
             raise RuleError(
                 f"rules.eta={p.eta:.3g} is too small for this encoding: the dw product "
                 f"t*d (shift {s_wg}) cannot be scaled below 2^-7 and the weight range "
                 f"would shrink more than 8-fold; raise eta, m_max or r_max")
         notes.append(f"eta is small for this encoding: weight range reduced from "
-                     f"w_max={p.w_max:g} to {p.w_max * want / 2.0 ** W.EXP_MIN:.3g}")
+                     f"w_max={p.w_max:g} to {p.w_max * want / 2.0 ** widths.EXP_MIN:.3g}")
     w_scale = mw * 2.0 ** ew * t_scale * d_scale / (2 ** s_wg * p.eta)
     if w_scale < 8:
         notes.append(f"weights are coarse: {w_scale:.2f} integer steps per unit")
@@ -214,11 +215,11 @@ def finish(p: RuleParams, role: str, prods: list, fixed: Encoding, effective: di
 def _pow2_constant(value: float, max_mant: int = 2) -> tuple[int, int]:
     """Smallest ``mant * 2^exp >= value`` (3 % slack) with ``mant <= max_mant``: the
     constant of a product whose int32 fits only at mantissa 1 or 2."""
-    for e in range(W.EXP_MIN, W.EXP_MAX + 1):
+    for e in range(widths.EXP_MIN, widths.EXP_MAX + 1):
         for m in range(1, max_mant + 1):
             if m * 2.0 ** e >= value * (1 - 0.03):
-                return (m, e) if m % 2 or e == W.EXP_MAX else (m // 2, e + 1)
-    raise RuleError(f"{value:.3g} exceeds {max_mant}*2^{W.EXP_MAX}, the largest constant "
+                return (m, e) if m % 2 or e == widths.EXP_MAX else (m // 2, e + 1)
+    raise RuleError(f"{value:.3g} exceeds {max_mant}*2^{widths.EXP_MAX}, the largest constant "
                     f"whose product fits int32")
 
 
@@ -246,14 +247,14 @@ def build_n1_multiplicative(p: RuleParams, role: str) -> LayerRules:
     pos, neg = GRAD_FACTORS[role]
     mc, ec, tau_r = quantize_time_constant("tau_r", p.tau_r)
     # eps r^2 / tau_r (u0 d d, shift 7) fixes d_scale for the requested r_max
-    s_de = W.product_shift(("d", "d"))
-    me, ee = quantize(2 ** s_de * p.eps * p.r_full_scale / (W.D_MAX * tau_r))
+    s_de = widths.product_shift(("d", "d"))
+    me, ee = quantize(2 ** s_de * p.eps * p.r_full_scale / (widths.D_MAX * tau_r))
     c_de = me * 2.0 ** ee
     d_scale = 2 ** s_de * p.eps / (c_de * tau_r)
-    check_tolerance("r_max", p.r_full_scale, W.D_MAX / d_scale)
+    check_tolerance("r_max", p.r_full_scale, widths.D_MAX / d_scale)
     # r^2 |g| / tau_r (x0 x1 y1 d d, shift 21) fixes the error code
-    s_dg = W.product_shift(pos + ("d", "d"))
-    md, ed = _pow2_constant(2 ** s_dg * p.e_max / (X_SCALE * W.X_MAX * d_scale * tau_r))
+    s_dg = widths.product_shift(pos + ("d", "d"))
+    md, ed = _pow2_constant(2 ** s_dg * p.e_max / (X_SCALE * widths.X_MAX * d_scale * tau_r))
     e_scale = 2 ** s_dg / (md * 2.0 ** ed * X_SCALE * d_scale * tau_r)
     m_, e_, tau_m = quantize_time_constant("tau_m", p.tau_m)
     mg, eg, t_scale = tag_constant(p, pos, e_scale, tau_m)
@@ -276,23 +277,23 @@ def build_n1_multiplicative(p: RuleParams, role: str) -> LayerRules:
     tags = tag_products(pos, neg, mg, eg, m_, e_)
     prods += tags
     rho_products += tags
-    gmax = min(g_prods[0].acc_max(), W.ACC_MAX)
-    eps_acc = ((me * W.D_MAX ** 2) >> s_de) << (ee + W.EXP_OFFSET)
-    grow = (mc * W.D_MAX) << (ec + W.EXP_OFFSET)
-    if gmax + eps_acc - grow >= W.D_MAX * W.ROUND_DIV:
-        r_top = W.D_MAX / d_scale
+    gmax = min(g_prods[0].acc_max(), widths.ACC_MAX)
+    eps_acc = ((me * widths.D_MAX ** 2) >> s_de) << (ee + widths.EXP_OFFSET)
+    grow = (mc * widths.D_MAX) << (ec + widths.EXP_OFFSET)
+    if gmax + eps_acc - grow >= widths.D_MAX * widths.ROUND_DIV:
+        r_top = widths.D_MAX / d_scale
         notes.append(f"a gradient above {(tau_r + 1 - p.eps * r_top) / r_top:.3g} at r = "
                      f"r_max drives d to 0 in one sample; "
                      + ("r_min brings it back" if r_min > 0 else
                         "r = 0 is then absorbing: set r_min > 0 or a longer tau_r"))
-    d0 = int(round(min(p.r0 * d_scale, W.D_MAX)))
+    d0 = int(round(min(p.r0 * d_scale, widths.D_MAX)))
     if d0 == 0:
         raise RuleError(f"rules.r0={p.r0:g} codes to d0 = 0, absorbing for the "
                         f"multiplicative form; use r0 >= {0.5 / d_scale:.3g}")
     effective = {"eta": p.eta, "tau_m": tau_m, "tau_r": tau_r,
                  "eps": c_de * d_scale * tau_r / 2 ** s_de, "lam": lam, "r0": d0 / d_scale,
-                 "r_min": r_min, "e_max": W.X_MAX / e_scale, "m_max": W.T_MAX / t_scale,
-                 "r_max": W.D_MAX / d_scale, "w_max": W.W_MAX / w_scale}
+                 "r_min": r_min, "e_max": widths.X_MAX / e_scale, "m_max": widths.T_MAX / t_scale,
+                 "r_max": widths.D_MAX / d_scale, "w_max": widths.W_MAX / w_scale}
     fixed = Encoding(h_scale=float(X_SCALE), e_scale=e_scale, t_scale=t_scale,
                      d_scale=d_scale, w_scale=w_scale, g_scale=float(gain))
     return finish(p, role, prods, fixed, effective, d0, notes, "n1",

@@ -1,7 +1,7 @@
 """Human-readable rules, encodings and bit budget (``lava-bioadam rules``)."""
 from __future__ import annotations
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.rules.layer import SIGNALS_TEXT, LayerRules
 
 
@@ -35,7 +35,7 @@ def format_rules(r: LayerRules) -> str:
     for pr in r.products:
         lines.append(f"  {pr.target:6s} {pr.term():32s} {pr.width():6d} {pr.shift:5d} "
                      f"{pr.int32_max():11d} {pr.acc_max():9d}  {pr.meaning}")
-    lines.append(f"  limits: int32 product <= {W.INT32_MAX}, accumulator <= {W.ACC_MAX} "
+    lines.append(f"  limits: int32 product <= {widths.INT32_MAX}, accumulator <= {widths.ACC_MAX} "
                  f"(= 256 state units per sample)")
     for n in r.notes:
         lines.append(f"  note: {n}")

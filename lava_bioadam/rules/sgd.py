@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.engine.constants import quantize_time_constant
 from lava_bioadam.engine.products import Product
 from lava_bioadam.errors import RuleError
@@ -39,7 +39,7 @@ FLOAT_CODE_EXP = -6
 
 
 def _error_scale(p: RuleParams) -> float:
-    return W.X_MAX / p.e_max
+    return widths.X_MAX / p.e_max
 
 
 def build_momentum(p: RuleParams, role: str = "forward") -> LayerRules:
@@ -50,8 +50,8 @@ def build_momentum(p: RuleParams, role: str = "forward") -> LayerRules:
     m_, e_, tau_m = quantize_time_constant("tau_m", p.tau_m)
     e_scale = _error_scale(p)
     mg, eg, t_scale = tag_constant(p, pos, e_scale, tau_m)
-    d_scale = W.D_MAX / p.r_full_scale
-    d0 = int(round(min(p.r0 * d_scale, W.D_MAX)))
+    d_scale = widths.D_MAX / p.r_full_scale
+    d0 = int(round(min(p.r0 * d_scale, widths.D_MAX)))
     if d0 < 1:
         raise RuleError(f"rules.r0={p.r0:g} is coded as d = 0 (d_scale {d_scale:.3g}): raise "
                         f"r0 or r_max")
@@ -60,8 +60,8 @@ def build_momentum(p: RuleParams, role: str = "forward") -> LayerRules:
     lam, gain = predisposition(p, prods)
     prods += tag_products(pos, neg, mg, eg, m_, e_)
     effective = {"eta": p.eta, "tau_m": tau_m, "lam": lam, "r0": d0 / d_scale,
-                 "e_max": W.X_MAX / e_scale, "m_max": W.T_MAX / t_scale,
-                 "w_max": W.W_MAX / w_scale}
+                 "e_max": widths.X_MAX / e_scale, "m_max": widths.T_MAX / t_scale,
+                 "w_max": widths.W_MAX / w_scale}
     fixed = Encoding(h_scale=float(X_SCALE), e_scale=e_scale, t_scale=t_scale,
                      d_scale=d_scale, w_scale=w_scale, g_scale=float(gain))
     # no dd product: d is a constant, and nothing fixes the float scale of the

@@ -14,11 +14,11 @@ import math
 from dataclasses import asdict, dataclass
 
 from lava_bioadam.engine import neuron
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.errors import RuleError
 
-CODE_MAX = W.X_MAX                       # 127: largest |H|, |E|
-PRODUCT_MAX = 2 ** (W.NEURON_PRODUCT_BITS - 1) - 1
+CODE_MAX = widths.X_MAX                       # 127: largest |H|, |E|
+PRODUCT_MAX = 2 ** (widths.NEURON_PRODUCT_BITS - 1) - 1
 
 
 class _UnitConstants:
@@ -73,7 +73,7 @@ def _cap(top: int, mant: int, shift: int) -> int:
 def _check_fits(name: str, x_max: int, mant: int, shift: int) -> None:
     if x_max * mant + (1 << shift) > PRODUCT_MAX:
         raise RuleError(f"{name}: the product of {x_max} and {mant} does not fit "
-                        f"{W.NEURON_PRODUCT_BITS} bits")
+                        f"{widths.NEURON_PRODUCT_BITS} bits")
 
 
 def hidden_code(enc_in, enc_out, name: str = "hidden") -> HiddenCode:
@@ -81,14 +81,14 @@ def hidden_code(enc_in, enc_out, name: str = "hidden") -> HiddenCode:
     (``W_l``, also ``B_l``) and ``enc_out`` (``W_{l+1}``, ``B_{l+1}``)."""
     den_fwd = 2.0 * enc_in.w_scale * enc_in.h_scale
     a_one = int(round(den_fwd))
-    if not 1 <= a_one <= W.NEURON_ACC_MAX:
+    if not 1 <= a_one <= widths.NEURON_ACC_MAX:
         raise RuleError(f"{name}: pre-activation 1 is {den_fwd:.4g} accumulator units, "
-                        f"outside 1..2^{W.NEURON_ACC_BITS - 1}")
+                        f"outside 1..2^{widths.NEURON_ACC_BITS - 1}")
     h_mant, h_shift = neuron.decode_constant(enc_out.h_scale / den_fwd, f"{name} activity")
     _check_fits(f"{name} activity", a_one, h_mant, h_shift)
     e_mant, e_shift = neuron.decode_constant(
         enc_in.e_scale / (2.0 * enc_out.w_scale * enc_out.e_scale), f"{name} error")
-    fb_max = min(_cap(CODE_MAX + 1, e_mant, e_shift), W.NEURON_ACC_MAX)
+    fb_max = min(_cap(CODE_MAX + 1, e_mant, e_shift), widths.NEURON_ACC_MAX)
     _check_fits(f"{name} error", fb_max, e_mant, e_shift)
     return HiddenCode(a_one, h_mant, h_shift, fb_max, e_mant, e_shift)
 
@@ -98,13 +98,13 @@ def output_code(enc, n: int, name: str = "output") -> OutputCode:
     connection ``enc``."""
     if not 1 <= n <= neuron.MAX_OUTPUTS:
         raise RuleError(f"{name}: {n} output units; the softmax sum fits "
-                        f"{W.SOFTMAX_SUM_BITS} bits for at most {neuron.MAX_OUTPUTS}")
+                        f"{widths.SOFTMAX_SUM_BITS} bits for at most {neuron.MAX_OUTPUTS}")
     den = 2.0 * enc.w_scale * enc.h_scale
-    x_mant, x_shift = neuron.decode_constant(math.log2(math.e) * 2 ** W.SOFTMAX_EXP_FRAC / den,
+    x_mant, x_shift = neuron.decode_constant(math.log2(math.e) * 2 ** widths.SOFTMAX_EXP_FRAC / den,
                                              f"{name} exponent")
-    d_cap = min(_cap(neuron.X_CAP, x_mant, x_shift), W.NEURON_ACC_MAX)
+    d_cap = min(_cap(neuron.X_CAP, x_mant, x_shift), widths.NEURON_ACC_MAX)
     _check_fits(f"{name} exponent", d_cap, x_mant, x_shift)
-    e_mant, e_shift = neuron.decode_constant(enc.e_scale / 2 ** W.SOFTMAX_P_BITS,
+    e_mant, e_shift = neuron.decode_constant(enc.e_scale / 2 ** widths.SOFTMAX_P_BITS,
                                              f"{name} error")
-    _check_fits(f"{name} error", 2 ** W.SOFTMAX_P_BITS, e_mant, e_shift)
+    _check_fits(f"{name} error", 2 ** widths.SOFTMAX_P_BITS, e_mant, e_shift)
     return OutputCode(d_cap, x_mant, x_shift, e_mant, e_shift)

@@ -13,10 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from lava_bioadam import codes
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.golden.network import GoldenNetwork
 
-LIMITS = {"w": (W.W_MIN, W.W_MAX), "t": (W.T_MIN, W.T_MAX), "d": (W.D_MIN, W.D_MAX)}
+LIMITS = {"w": (widths.W_MIN, widths.W_MAX), "t": (widths.T_MIN, widths.T_MAX),
+          "d": (widths.D_MIN, widths.D_MAX)}
 PARTS = ("total", "stochastic", "truncation")
 
 

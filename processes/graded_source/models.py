@@ -8,7 +8,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.processes.graded_source.process import GradedSource
 
 
@@ -39,5 +39,5 @@ class PyGradedSourceFloat(_GradedSourceModel):
 class PyGradedSourceFixed(_GradedSourceModel):
     """Integer payloads (24-bit graded spikes; we send 0..254)."""
 
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.MSG_BITS)
-    payloads: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=W.MSG_BITS)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=widths.MSG_BITS)
+    payloads: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=widths.MSG_BITS)

@@ -11,7 +11,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.codes import HiddenUnits
 from lava_bioadam.processes.hidden_unit.process import HiddenLearningUnit
 
@@ -56,11 +56,11 @@ class PyHiddenLearningUnitFloat(_HiddenModel):
     fb_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     e_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=W.BAP_BITS)
+    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=widths.BAP_BITS)
     s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    fb_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=W.BAP_BITS)
+    fb_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=widths.BAP_BITS)
     fb_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     fb_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     fb_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
@@ -76,18 +76,24 @@ class PyHiddenLearningUnitFixed(_HiddenModel):
     """Integer codes: graded payloads ``2 H`` / ``2 E``, third factors -128..127."""
 
     FIXED = True
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=W.MSG_BITS)
-    fb_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=W.MSG_BITS)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.MSG_BITS)
-    e_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.MSG_BITS)
-    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=W.BAP_BITS)
-    s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    fb_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=W.BAP_BITS)
-    fb_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    fb_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    fb_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    a: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=W.NEURON_ACC_BITS)
-    h: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=W.CODE_BITS)
-    e: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=W.CODE_BITS)
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=widths.MSG_BITS)
+    fb_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=widths.MSG_BITS)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=widths.MSG_BITS)
+    e_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=widths.MSG_BITS)
+    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=widths.BAP_BITS)
+    s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                     precision=widths.THIRD_FACTOR_BITS)
+    s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                     precision=widths.THIRD_FACTOR_BITS)
+    s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                     precision=widths.THIRD_FACTOR_BITS)
+    fb_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=widths.BAP_BITS)
+    fb_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                      precision=widths.THIRD_FACTOR_BITS)
+    fb_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                      precision=widths.THIRD_FACTOR_BITS)
+    fb_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                      precision=widths.THIRD_FACTOR_BITS)
+    a: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=widths.NEURON_ACC_BITS)
+    h: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=widths.CODE_BITS)
+    e: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=widths.CODE_BITS)

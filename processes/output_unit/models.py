@@ -11,7 +11,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.codes import OutputUnits
 from lava_bioadam.processes.output_unit.process import OutputLearningUnit
 
@@ -53,7 +53,7 @@ class PyOutputLearningUnitFloat(_OutputModel):
 
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     e_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=W.BAP_BITS)
+    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=widths.BAP_BITS)
     s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
@@ -69,12 +69,15 @@ class PyOutputLearningUnitFixed(_OutputModel):
     """Integer codes: payload ``2 E``, third factors 0..127."""
 
     FIXED = True
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=W.MSG_BITS)
-    e_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.MSG_BITS)
-    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=W.BAP_BITS)
-    s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=widths.MSG_BITS)
+    e_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=widths.MSG_BITS)
+    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=widths.BAP_BITS)
+    s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                     precision=widths.THIRD_FACTOR_BITS)
+    s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                     precision=widths.THIRD_FACTOR_BITS)
+    s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                     precision=widths.THIRD_FACTOR_BITS)
     labels: np.ndarray = LavaPyType(np.ndarray, int)
     pred: np.ndarray = LavaPyType(np.ndarray, int)
     loss: np.ndarray = LavaPyType(np.ndarray, float)

@@ -2,7 +2,7 @@
 from lava.magma.core.learning.constants import GradedSpikeCfg
 from lava.proc.dense.process import LearningDense
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 
 
 class SignedLearningDense(LearningDense):
@@ -24,7 +24,7 @@ class SignedLearningDense(LearningDense):
     give ``x2`` the same (large) ``tau`` as ``x1`` and no ``x2_impulse``.
     """
 
-    def __init__(self, *, weights, learning_rule, num_message_bits: int = W.MSG_BITS,
+    def __init__(self, *, weights, learning_rule, num_message_bits: int = widths.MSG_BITS,
                  graded_spike_cfg=GradedSpikeCfg.OVERWRITE, **kwargs):
         if graded_spike_cfg != GradedSpikeCfg.OVERWRITE:
             raise ValueError("SignedLearningDense needs graded_spike_cfg=OVERWRITE")

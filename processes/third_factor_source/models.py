@@ -8,7 +8,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.processes.third_factor_source.process import ThirdFactorSource
 
 
@@ -27,21 +27,24 @@ class _ThirdFactorSourceModel(PyLoihiProcessModel):
 @requires(CPU)
 @tag("floating_pt")
 class PyThirdFactorSourceFloat(_ThirdFactorSourceModel):
-    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=W.BAP_BITS)
+    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=widths.BAP_BITS)
     s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     y: np.ndarray = LavaPyType(np.ndarray, float)
-    bap: np.ndarray = LavaPyType(np.ndarray, bool, precision=W.BAP_BITS)
+    bap: np.ndarray = LavaPyType(np.ndarray, bool, precision=widths.BAP_BITS)
 
 
 @implements(proc=ThirdFactorSource, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
 class PyThirdFactorSourceFixed(_ThirdFactorSourceModel):
-    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=W.BAP_BITS)
-    s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=W.THIRD_FACTOR_BITS)
-    y: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=W.THIRD_FACTOR_BITS)
-    bap: np.ndarray = LavaPyType(np.ndarray, bool, precision=W.BAP_BITS)
+    s_out_bap: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=widths.BAP_BITS)
+    s_out_y1: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                     precision=widths.THIRD_FACTOR_BITS)
+    s_out_y2: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                     precision=widths.THIRD_FACTOR_BITS)
+    s_out_y3: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32,
+                                     precision=widths.THIRD_FACTOR_BITS)
+    y: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=widths.THIRD_FACTOR_BITS)
+    bap: np.ndarray = LavaPyType(np.ndarray, bool, precision=widths.BAP_BITS)

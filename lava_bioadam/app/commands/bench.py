@@ -9,15 +9,24 @@ each is reported. Lava's time per sample leaves out its first sample (compile an
 start-up); the compiled model's is measured over a longer stream (the samples
 repeated) after its compile. Then, for each replica count ``R``, ``R`` replicas in one
 call against one run.
+
+Two lines concern compilation: the start-up of a run whose rule constants differ
+from the compiled ones (a new process, same network shape: source, cache load and
+the first sample; its imports are reported apart), and the compiled model's CPU time
+per sample with the constants read as data (the default) over the same model with
+the constants compiled in (``fold_constants=True``), timed side by side.
 """
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 
 import numpy as np
 
 from lava_bioadam.errors import UserError
-from lava_bioadam.golden.fast import run_fast, run_fast_replicas
+from lava_bioadam.golden.fast import run_fast, run_fast_replicas, warm
 from lava_bioadam.golden.network import initial_weights, run_l2
 from lava_bioadam.rules.network import build_network_rules
 from lava_bioadam.rules.params import RuleParams
@@ -75,6 +84,39 @@ def _best(fn, repeats: int = 2):
         out = fn()
         best = min(best, time.perf_counter() - t)
     return out, best
+
+
+#: a new process runs one sample of ``sizes`` with other rule constants (``eta``
+#: doubled: the same rule structure) and prints its import and start-up times
+_STARTUP = """
+import json, sys, time
+t0 = time.perf_counter()
+from lava_bioadam.app.commands.bench import bench_inputs
+from lava_bioadam.golden.fast import run_fast
+from lava_bioadam.golden.network import initial_weights
+from lava_bioadam.rules.network import build_network_rules
+from lava_bioadam.rules.params import RuleParams
+sizes, seed = tuple(json.loads(sys.argv[1])), int(sys.argv[2])
+nr = build_network_rules(RuleParams(eta=2 * RuleParams().eta), sizes, "predisposition")
+x, y, _ = bench_inputs(sizes, 1, seed)
+W0, B0 = initial_weights(nr, seed)
+t1, c1 = time.perf_counter(), time.process_time()
+run = run_fast(nr, x, y, W0, B0, rng_seed=seed)
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({"imports": t1 - t0, "startup": t2 - t1, "cpu": c2 - c1,
+                  "compiled": run.meta["emulator_startup"]["compiled"]}))
+"""
+
+
+def startup_after_constant_change(sizes, seed: int) -> dict:
+    """``{"imports", "startup", "cpu", "compiled"}`` of a new process that runs one
+    sample with other rule constants than the ones compiled (seconds; ``cpu``: the
+    start-up's CPU time, what it takes on an idle machine)."""
+    res = subprocess.run([sys.executable, "-c", _STARTUP, json.dumps(list(sizes)), str(seed)],
+                         capture_output=True, text=True, timeout=3600)
+    if res.returncode != 0:
+        raise UserError(f"the start-up run failed: {res.stderr.strip().splitlines()[-1:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def lava_timed(nr, x, labels, W0, B0, seed: int):
@@ -147,6 +189,7 @@ def bench_size(sizes, n: int, n_fast: int, Rs, seed: int, lava: bool, out=print)
     ok &= same
     if lava:
         out(f"  L2/L3 speed ratio: {t_lava / t_fast:.1f}")
+    ok &= compile_lines(nr, sizes, xl, yl, W0, B0, seed, out)
     for R in Rs:
         m = max(1, min(n_fast, 20_000 // max(1, R)))
         xm, ym = xl[:m], yl[:m]
@@ -157,6 +200,29 @@ def bench_size(sizes, n: int, n_fast: int, Rs, seed: int, lava: bool, out=print)
             f"{tR / m * 1e3:.3f} ms/sample ({tR / m / R * 1e6:.1f} us per replica-sample): "
             f"{R} replicas cost {tR / t1:.1f} single runs")
     return ok
+
+
+def compile_lines(nr, sizes, xl, yl, W0, B0, seed: int, out=print) -> bool:
+    """The start-up after a constant change, and the CPU time per sample of the
+    constants as data over compiled in (interleaved, best of two each). Returns
+    whether the folded model ends in the same state."""
+    s = startup_after_constant_change(sizes, seed)
+    note = " (it COMPILED: another rule structure?)" if s["compiled"] else ""
+    out(f"  start-up after a constant change: {s['startup']:.2f} s (a new process, "
+        f"{s['cpu']:.2f} s CPU; its imports {s['imports']:.1f} s besides){note}")
+    info = warm(nr, fold_constants=True)
+    out(f"  constants compiled in: {'compiled' if info['compiled'] else 'loaded'} in "
+        f"{info['seconds']:.1f} s")
+    times, runs = {False: [], True: []}, {}
+    for fold in (False, True, False, True):
+        t = time.process_time()
+        runs[fold] = run_fast(nr, xl, yl, W0, B0, rng_seed=seed, fold_constants=fold)
+        times[fold].append(time.process_time() - t)
+    data, folded = min(times[False]), min(times[True])
+    out(f"  constants as data vs compiled in: {data / folded:.2f}x (CPU time per sample "
+        f"{data / len(yl) * 1e3:.3f} vs {folded / len(yl) * 1e3:.3f} ms)")
+    same, _ = same_state(runs[False].final, runs[True].final)
+    return same and bool(np.array_equal(runs[False].pred, runs[True].pred))
 
 
 def run(args) -> int:

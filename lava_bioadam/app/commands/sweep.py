@@ -5,12 +5,13 @@ default, ``--scheduler ADDRESS`` for a running one); prints a table and writes
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from lava_bioadam.app.commands.common import add_config_args, load_with_overrides
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.results import png_bytes, to_json, write_atomic
-from lava_bioadam.app.sweep import parse_grid, point_config, run_point, summarise
+from lava_bioadam.app.sweep import parse_grid, point_config, run_point, summarise, warm_points
 from lava_bioadam.errors import UserError
 
 
@@ -44,6 +45,11 @@ def run(args) -> int:
         raise UserError(f"--out {out} is not a folder")
     data = load_dataset(cfg.data)
     seeds = list(cfg.training.seeds)
+    t0 = time.perf_counter()
+    ready = warm_points(cfg, points)
+    print(f"emulator ready in {time.perf_counter() - t0:.1f} s ("
+          f"{sum(r['compiled'] for r in ready)} compilation(s) for {len(points)} points)",
+          file=sys.stderr)
     from dask.distributed import Client, LocalCluster
 
     if args.scheduler:

@@ -11,11 +11,11 @@ import yaml
 
 from lava_bioadam.app.commands.common import (add_config_args, add_results_args,
                                           load_with_overrides)
-from lava_bioadam.app.config import clip, config_from_dict
+from lava_bioadam.app.config import clip, config_from_dict, yaml_load
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.progress import EpochProgress
 from lava_bioadam.app.results import RunFolder, check_destination, connection_arrays
-from lava_bioadam.app.training import (check_data, train_emulator,
+from lava_bioadam.app.training import (preflight, train_emulator,
                                        train_emulator_numpy,
                                        train_lava_fixed, train_lava_float, train_reference)
 from lava_bioadam.errors import UserError
@@ -41,18 +41,23 @@ def add_parser(sub) -> None:
                         "checkpoints, plots, status")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
     p.add_argument("--resume", metavar="DIR",
-                   help="continue the interrupted run of results folder DIR from its last "
-                        "checkpoint (reference and emulator backends); bit-identical to a "
+                   help="continue the interrupted, failed or killed run of results folder "
+                        "DIR from its last checkpoint (every backend); bit-identical to a "
                         "run that was never interrupted")
     p.add_argument("--no-plots", action="store_true",
                    help="skip the PNG plots (they take a few seconds)")
     p.set_defaults(func=run)
 
 
+def _num(x: float) -> str:
+    """4 decimals, or 4 significant digits for large values (never 300 digits)."""
+    return f"{x:.4f}" if abs(x) < 1e6 else f"{x:.4g}"
+
+
 def format_record(rec: dict) -> str:
     sym = " ".join(f"L{l + 2}: {a:.3g} deg, rel {r:.2g}" for l, (a, r) in enumerate(rec["symmetry"]))
     return (f"  epoch {rec['epoch']:3d}  test acc {rec['test_accuracy']:.4f}  "
-            f"test loss {rec['test_loss']:.4f}  train loss {rec['train_loss']:.4f}"
+            f"test loss {_num(rec['test_loss'])}  train loss {_num(rec['train_loss'])}"
             + (f"  W/B^T {sym}" if sym else ""))
 
 
@@ -68,9 +73,12 @@ def save_plots(folder: RunFolder, title: str) -> None:
 
 def close_folder(folder: RunFolder, title: str, status: str, message: str | None = None,
                  plots: bool = True):
-    """Plots and final status; returns where the results are."""
+    """Plots and final status (``failed`` after a write failure, plots included);
+    returns where the results are."""
     if plots:
         save_plots(folder, title)
+    if folder.error and status == "complete":
+        status, message = "failed", folder.error
     return folder.finish(status, message)
 
 
@@ -84,7 +92,7 @@ def _resume_setup(args):
                         f"drop {', '.join(given)}")
     folder = RunFolder.reopen(args.resume)
     try:
-        raw = yaml.safe_load((folder.path / "config.yaml").read_text())
+        raw = yaml_load((folder.path / "config.yaml").read_text())
         backend = json.loads((folder.path / "run.json").read_text())["backend"]
     except (OSError, ValueError, KeyError, yaml.YAMLError) as exc:
         raise UserError(f"{args.resume}: cannot read its config.yaml and run.json "
@@ -105,7 +113,7 @@ def run(args) -> int:
             raise UserError("train needs a CONFIG (or --resume DIR)")
         cfg, backend = load_with_overrides(args), args.backend or "reference"
     data = load_dataset(cfg.data)
-    check_data(cfg, data)
+    estimate = preflight(cfg, data, backend)     # every check before the folder exists
     if not args.resume:
         dest = check_destination(args.out, args.force, cfg.name, backend)
         folder = RunFolder(dest, cfg, backend)
@@ -118,8 +126,9 @@ def run(args) -> int:
           flush=True)
     log.info("%s: %s", "resuming in results folder" if args.resume else "results folder",
              folder.path)
+    log.info("%s", estimate)
     title = f"{cfg.name} ({backend})"
-    finals = []
+    finals, startup = [], {}
     try:
         for seed in cfg.training.seeds:
             t0 = time.perf_counter()
@@ -132,9 +141,10 @@ def run(args) -> int:
                           f"{finals[-1]['test_accuracy']:.4f}", flush=True)
                     continue
                 state = folder.load_checkpoint(seed)
-                folder.keep_epochs(seed, len(state["history"]) - 1 if state else -1)
+                kept = folder.keep_epochs(seed, len(state["history"]) - 1 if state else -1)
                 if state:
                     kw["resume"] = state
+                    t0 -= kept[-1].get("seconds", 0.0) if kept else 0.0  # whole run
             if not args.quiet:
                 print(f"seed {seed}" + (f", from epoch {len(kw['resume']['history']) - 1}"
                                         if kw else ""), flush=True)
@@ -153,6 +163,9 @@ def run(args) -> int:
                 res = train(cfg, data, seed, on_epoch, **kw)
             finally:
                 bar.close()
+            if "emulator_startup" in res:
+                startup[str(seed)] = res["emulator_startup"]
+                folder.add_run_info("emulator_startup", startup)
             folder.save_arrays(f"weights/seed{seed}.npz", connection_arrays(res))
             finals.append(res["history"][-1])
             print(f"seed {seed}: test accuracy {finals[-1]['test_accuracy']:.4f}, test loss "

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.engine.rule_strings import parse_rules
 from lava_bioadam.errors import RuleError
-from lava_bioadam.golden.learning_dense import GoldenLoihiDense, LearningRuleSpec
+from lava_bioadam.golden.loihi_dense import GoldenLoihiDense, LearningRuleSpec
 
 _FACTORS = ("x1", "x2", "y1", "y2", "y3", "w", "d", "t")
 
@@ -26,7 +26,7 @@ _FACTORS = ("x1", "x2", "y1", "y2", "y3", "w", "d", "t")
 def _literal(rng) -> str:
     """A scaling literal in one of Lava's forms (may be refused; caller retries)."""
     m = int(rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16]))
-    e = int(rng.integers(W.EXP_MIN, W.EXP_MAX + 1))
+    e = int(rng.integers(widths.EXP_MIN, widths.EXP_MAX + 1))
     form = rng.integers(4)
     if form == 0:
         return f"{m}*2^{e}"
@@ -103,7 +103,7 @@ def random_case(seed: int) -> dict:
             setattr(spec, f"{y}_impulse", _impulse(rng))
             setattr(spec, f"{y}_tau", _tau(rng))
     n_post, n_pre = int(rng.integers(1, 5)), int(rng.integers(1, 5))
-    sign = str(rng.choice(W.SIGN_MODES, p=[0.6, 0.2, 0.2]))
+    sign = str(rng.choice(widths.SIGN_MODES, p=[0.6, 0.2, 0.2]))
     lo, hi = {"mixed": (-256, 256), "excitatory": (0, 256), "inhibitory": (-255, 1)}[sign]
     if rng.random() < 0.15:
         lo, hi = lo - 60 * (lo < 0), hi + 60 * (hi > 1)   # outside the learned range
@@ -115,7 +115,7 @@ def random_case(seed: int) -> dict:
     graded = rng.random() < 0.75
     conn = {"weights": weights, "tag_1": tag_1, "tag_2": tag_2, "learning_rule": spec,
             "num_message_bits": int(rng.choice([8, 24])) if graded else 0,
-            "graded_spike_cfg": str(rng.choice(W.GRADED_CFGS)),
+            "graded_spike_cfg": str(rng.choice(widths.GRADED_CFGS)),
             "sign_mode": sign, "weight_exp": int(rng.integers(-2, 3)),
             "num_weight_bits": int(rng.choice([8, 8, 7, 6]))}
     n_steps = T * int(rng.integers(2, 6)) + int(rng.integers(0, 2))
@@ -129,7 +129,7 @@ def random_case(seed: int) -> dict:
     else:
         s_in = spikes.astype(int)
     bap = rng.random((n_steps, n_post)) < rng.uniform(0.0, 0.6)
-    y = rng.integers(W.Y_MIN, W.Y_MAX + 1, (n_steps, 3, n_post))
+    y = rng.integers(widths.Y_MIN, widths.Y_MAX + 1, (n_steps, 3, n_post))
     return {"conn": conn, "s_in": s_in.astype(np.int32), "bap": bap, "y": y}
 
 
@@ -148,7 +148,7 @@ def run_golden(case: dict):
 def compare_case(case: dict, timeout_s: float = 120.0) -> dict:
     """Run a case in Lava and in the golden model; ``{var: differing entries}``
     summed over epochs (``a_out`` over steps), plus ``"epochs"``."""
-    from lava_bioadam.lava.learning_dense import run_learning_dense_lava
+    from lava_bioadam.lava.loihi_dense import run_learning_dense_lava
 
     lava_snaps, lava_out = run_learning_dense_lava(case["conn"], case["s_in"], case["bap"],
                                                    case["y"], timeout_s)

@@ -8,9 +8,9 @@ import pytest
 from lava_bioadam.engine.rule_strings import parse_rules
 from lava_bioadam.errors import RuleError
 from lava_bioadam.golden.connection import GoldenLearningDense
-from lava_bioadam.golden.learning_dense import GoldenLoihiDense, LearningRuleSpec
+from lava_bioadam.golden.loihi_dense import GoldenLoihiDense, LearningRuleSpec
 from lava_bioadam.engine.products import Product, rule_string
-from lava_bioadam.verify.learning_dense import (compare_case, random_case,
+from lava_bioadam.verify.loihi_dense import (compare_case, random_case,
                                                 random_rule_strings, run_golden)
 
 
@@ -91,6 +91,10 @@ def test_lava_rule_object_is_read_with_lavas_defaults():
     assert spec == LearningRuleSpec(kind="3F", dw="x0*x1*y1", x1_tau=7, t_epoch=3,
                                     rng_seed=5)
     assert spec.y1_tau == spec.y3_tau == 2 ** 16 - 1 and spec.x2_tau == 0
+    # without rng_seed, Lava draws one when the rule is built; the golden model reads it
+    drawn = Loihi3FLearningRule(dw="x0*x1*y1", x1_tau=7, t_epoch=3)
+    conn = GoldenLoihiDense(weights=np.zeros((1, 1), int), learning_rule=drawn)
+    assert isinstance(drawn.rng_seed, int) and conn.spec.rng_seed == drawn.rng_seed
 
 
 # -- Lava's own pinned fixed-point test (tests/lava/proc/dense/test_learning.py) ----
@@ -238,6 +242,48 @@ def test_agrees_with_the_package_connection_model_on_its_subset():
         assert np.array_equal(old.a_out, new.a_buff)
 
 
+def test_tags_saturate_at_their_bounds_in_both_numpy_models():
+    """tag_1 at -257 and 255, tag_2 at 0 and 255, worked out by hand, in both numpy
+    golden models. A 2x1 connection, t_epoch 1, pre payload 254 (x1 = 127) every
+    epoch, post 0 sends y2 = 43, post 1 sends y1 = 127 (y taus 2^16 - 1 keep them).
+
+    dt: the decay ``-2^-6 t`` comes first, so the gradient product is the last to
+    saturate the accumulator. Post 0: once t = -256 the accumulator is
+    -32768 + 512 - (127 * 43 * 5 >> 3 = 3412) -> -32769, and stochastic rounding
+    gives -257 only in the epochs whose shared random number is >= 127/128: with
+    Lava's constant synaptic-variable seed 2 those are epochs 398 and 405 (-256 in
+    between). Post 1: + (127 * 127 * 5 >> 3 = 10080) per epoch, t at 255.
+    dd: +14 per epoch; post 0 (y1 = 0) stops at 255; post 1:
+    ``-8 x1 y1 d`` overshoots (clipped to -32769), the accumulator goes below 0 and
+    d is 0; from 0 it gets +14 again: 0, 14, 0, 14, ..."""
+    prods = [Product("dd", "u0", (), 7, 1), Product("dd", "x0", ("x1", "y1", "d"), -8, 0),
+             Product("dt", "u0", ("t",), -1, -6), Product("dt", "x0", ("x1", "y1"), 5, -7),
+             Product("dt", "x0", ("x1", "y2"), -5, -7)]
+    rs = {t: rule_string(prods, t) or None for t in ("dw", "dt", "dd")}
+    w0, tau = np.zeros((2, 1), int), 2 ** 16 - 1
+    old = GoldenLearningDense(prods, w0, t_epoch=1, rng_seed=0, x_tau=tau, y_tau=tau)
+    new = GoldenLoihiDense(weights=w0, learning_rule=LearningRuleSpec(
+        kind="3F", x1_tau=tau, t_epoch=1, rng_seed=0, **rs), num_message_bits=24,
+        graded_spike_cfg="overwrite")
+    p, y = np.array([254], np.int32), np.array([[0, 127], [43, 0], [0, 0]])
+    t, d = [], []
+    for k in range(406):
+        old.step(p, y)
+        new.step(p, None, y)
+        a, b = old.snapshot(), new.snapshot()
+        for v in ("weights", "tag_1", "tag_2"):
+            assert np.array_equal(a[v], b[v]), (k, v)
+        t.append(a["tag_1"][:, 0])
+        d.append(a["tag_2"][:, 0])
+    t, d = np.array(t), np.array(d)
+    low = np.full(406 - 10, -256)
+    low[[398 - 11, 405 - 11]] = -257              # epochs 398 and 405 (1-based)
+    assert t[10:, 0].tolist() == low.tolist()
+    assert t.min() == -257 and set(t[3:, 1]) == {255}
+    assert set(d[19:, 0]) == {255} and d[:4, 1].tolist() == [14, 0, 14, 0]
+    assert set(d[:, 1]) == {0, 14}
+
+
 # -- differential test against Lava fixed_pt -------------------------------------------
 def _base_case(**over):
     """A 2x3 graded OVERWRITE 3F case over 3 epochs of 2 steps; ``over`` replaces
@@ -353,7 +399,7 @@ def test_speed_against_lava(shape):
     from lava.magma.core.learning.constants import GradedSpikeCfg
     from lava.proc.dense.process import LearningDense
 
-    from lava_bioadam.lava.learning_dense import lava_rule
+    from lava_bioadam.lava.loihi_dense import lava_rule
     from lava_bioadam.lava.network import run_cfg
     from lava_bioadam.lava.runtime import LavaSession
     from lava_bioadam.processes.graded_source.process import GradedSource

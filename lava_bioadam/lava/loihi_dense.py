@@ -1,6 +1,6 @@
 """Lava's own ``LearningDense`` (``fixed_pt``) driven by stored streams (L3).
 
-The counterpart of :class:`lava_bioadam.golden.learning_dense.GoldenLoihiDense`:
+The counterpart of :class:`lava_bioadam.golden.loihi_dense.GoldenLoihiDense`:
 the same arguments build the Lava process, a ``GradedSource`` replays the
 presynaptic payloads one row per step, a ``ThirdFactorSource`` the post spikes
 (``bap``) and third factors, and a ``Monitor`` records ``a_out`` at every step.
@@ -14,7 +14,7 @@ from lava.proc.dense.process import LearningDense
 from lava.proc.monitor.process import Monitor
 from lava.utils.weightutils import SignMode
 
-from lava_bioadam.golden.learning_dense import SNAPSHOT_VARS
+from lava_bioadam.golden.loihi_dense import SNAPSHOT_VARS
 from lava_bioadam.lava.network import run_cfg
 from lava_bioadam.lava.runtime import LavaSession
 from lava_bioadam.processes.graded_source.process import GradedSource

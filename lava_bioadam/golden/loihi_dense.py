@@ -25,9 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lava_bioadam.engine import widths as W
+from lava_bioadam.engine import widths
 from lava_bioadam.engine.rule_strings import parse_rules
 from lava_bioadam.errors import RuleError
+from lava_bioadam.golden.learning_engine import (add_impulse, product_series,
+                                                 round_and_saturate, trace_history)
 
 #: rule kinds and the Lava classes they stand for
 RULE_KINDS = {"2F": "Loihi2FLearningRule", "3F": "Loihi3FLearningRule"}
@@ -46,7 +48,8 @@ class LearningRuleSpec:
     dw, dd, dt: rule strings (None = variable not learned).
     impulses (>= 0, fractional parts in 1/256) and taus (>= 0, steps); Lava's
     defaults are 0. t_epoch: steps per learning epoch. rng_seed: required (Lava
-    draws a random one for None, which no model can reproduce).
+    draws a random one for None, which no model can reproduce; a Lava rule object
+    holds the seed it drew, which :meth:`from_lava` reads).
     """
 
     kind: str = "3F"
@@ -73,7 +76,7 @@ class LearningRuleSpec:
         if self.kind == "3F":
             for y in _POST:
                 setattr(self, f"{y}_impulse", 0.0)
-                setattr(self, f"{y}_tau", float(W.Y_TAU_3F))
+                setattr(self, f"{y}_tau", float(widths.Y_TAU_3F))
 
     @classmethod
     def from_lava(cls, rule) -> "LearningRuleSpec":
@@ -115,12 +118,12 @@ def check_supported(spec: LearningRuleSpec, sign_mode: str, graded_cfg: str,
     for tr in _PRE + _POST:
         if getattr(spec, f"{tr}_impulse") < 0 or getattr(spec, f"{tr}_tau") < 0:
             raise RuleError(f"{tr} impulse and tau must be >= 0 (Lava refuses them)")
-    if sign_mode not in W.SIGN_MODES:
+    if sign_mode not in widths.SIGN_MODES:
         raise RuleError(f"sign_mode {sign_mode.upper()} is not modelled (Lava's learning "
                         f"engine supports MIXED, EXCITATORY, INHIBITORY)")
-    if graded_cfg not in W.GRADED_CFGS:
+    if graded_cfg not in widths.GRADED_CFGS:
         raise RuleError(f"graded_spike_cfg {graded_cfg!r} is not modelled")
-    if not 1 <= int(num_weight_bits) <= W.WEIGHT_BITS:
+    if not 1 <= int(num_weight_bits) <= widths.WEIGHT_BITS:
         raise RuleError(f"num_weight_bits must be 1..8, got {num_weight_bits}")
     if abs(int(weight_exp)) > 31:
         raise RuleError(f"weight_exp must be within -31..31, got {weight_exp}")
@@ -150,39 +153,14 @@ class _TraceRandom:
         self.decay = self._decay.random(n)[-1]
         if self._impulse is not None:
             for _ in range(n):   # one call per advance: integer draws are buffered per call
-                self.impulse = self._impulse.integers(0, W.IMPULSE_RAND_MAX, size=1,
+                self.impulse = self._impulse.integers(0, widths.IMPULSE_RAND_MAX, size=1,
                                                       dtype=int)[0]
-
-
-def stochastic_round(values, rand, frac):
-    """``values + (rand < frac)`` as ints (Lava's stochastic rounding)."""
-    return (values + (rand < frac).astype(int)).astype(int)
-
-
-def decay_traces(values, taus, rand):
-    """One step of stochastic exponential decay ``x exp(-1/tau)``, rounded with ``rand``."""
-    v = np.exp(-1 / taus) * values
-    return stochastic_round(np.floor(v), rand, v % 1)
-
-
-def add_impulse(values, rand, imp_int, imp_frac):
-    """Impulse addition: integer part, stochastic fractional part, clip to 0..127."""
-    return np.clip(stochastic_round(values + imp_int, rand, imp_frac), 0, W.X_MAX)
-
-
-def round_syn_var(acc, rand, dtype):
-    """Stochastic rounding of an integer accumulator to a multiple of ``ROUND_DIV``:
-    ``floor(acc / 128) + (rand < frac)`` (the fraction is exact in float64)."""
-    acc = np.asarray(acc)
-    frac = (acc & (W.ROUND_DIV - 1)) / W.ROUND_DIV
-    q = (acc >> W.ROUND_SHIFT) + (rand < frac)
-    return (q * W.ROUND_DIV).astype(dtype)
 
 
 def _split_impulses(imp):
     imp = np.asarray(imp, dtype=float)
     whole = np.floor(imp)
-    return whole.astype(int), np.round((imp - whole) * 2 ** W.W_TRACE_FRAC).astype(int)
+    return whole.astype(int), np.round((imp - whole) * 2 ** widths.W_TRACE_FRAC).astype(int)
 
 
 class _Lazy(dict):
@@ -223,7 +201,7 @@ class GoldenLoihiDense:
         spec = (learning_rule if isinstance(learning_rule, LearningRuleSpec)
                 else LearningRuleSpec.from_lava(learning_rule))
         self.sign_mode, self.graded_cfg = (_name_of(sign_mode),
-                                           _name_of(graded_spike_cfg, W.GRADED_CFGS))
+                                           _name_of(graded_spike_cfg, widths.GRADED_CFGS))
         w = np.asarray(weights)
         tags = {"weights": w,
                 "tag_2": np.zeros(w.shape) if tag_2 is None else np.asarray(tag_2),
@@ -255,12 +233,12 @@ class GoldenLoihiDense:
         self._x_taus = np.array([spec.x1_tau, spec.x2_tau])
         self._y_taus = np.array([getattr(spec, f"{y}_tau") for y in _POST])
         seed = int(spec.rng_seed)
-        off = W.TRACE_SEED_OFFSETS
+        off = widths.TRACE_SEED_OFFSETS
         self._x_rand = _TraceRandom(seed + off["x_decay"], seed + off["x_impulse"],
                                     bool(np.any(self._x_imp[1])))
         self._y_rand = _TraceRandom(seed + off["y_decay"], seed + off["y_impulse"],
                                     bool(np.any(self._y_imp[1])))
-        self._c_rng = np.random.default_rng(W.CONN_VAR_SEED)
+        self._c_rng = np.random.default_rng(widths.CONN_VAR_SEED)
         self._c_rand = self._c_rng.random(1)[0]
 
     # -- spiking phase ---------------------------------------------------------------
@@ -300,7 +278,7 @@ class GoldenLoihiDense:
     def _truncate(self, w):
         inhib = self.sign_mode == "inhibitory"
         w = -w if inhib else w.copy()
-        n = W.WEIGHT_BITS - self.num_weight_bits + int(self.sign_mode == "mixed")
+        n = widths.WEIGHT_BITS - self.num_weight_bits + int(self.sign_mode == "mixed")
         w = (w >> n) << n
         return -w if inhib else w
 
@@ -326,11 +304,11 @@ class GoldenLoihiDense:
         else:
             sums = (self.x[0] + scaled).astype(np.uint8)
             if cfg == "add_with_saturation":
-                self.x[0] = np.clip(sums, 0, W.X_MAX)
+                self.x[0] = np.clip(sums, 0, widths.X_MAX)
             else:
-                over = sums > W.X_MAX
+                over = sums > widths.X_MAX
                 update_t, x2_idx = update_t & over, x2_idx & over
-                sums[over] -= W.X_MAX
+                sums[over] -= widths.X_MAX
                 self.x[0] = sums
         self.x[1, x2_idx] = add_impulse(self.x[1, x2_idx], 0, imp_int[1], imp_frac[1])
         self.tx[update_t] = self._within_epoch()
@@ -347,20 +325,11 @@ class GoldenLoihiDense:
     def _histories(self):
         """Traces at within-epoch steps 0..T: ``xh (T+1, 2, n_pre)``,
         ``yh (T+1, 3, n_post)``: decay, then impulses at the spike steps."""
-        T = self.spec.t_epoch
-        xh = np.zeros((T + 1,) + self.x.shape, int)
-        yh = np.zeros((T + 1,) + self.y.shape, int)
-        xh[0], yh[0] = self.x, self.y
-        for h, taus, rnd, (imp_i, imp_f), t_sp in (
-                (xh, self._x_taus, self._x_rand, self._x_imp, self.tx),
-                (yh, self._y_taus, self._y_rand, self._y_imp, self.ty)):
-            live = taus != 0
-            for t in range(1, T + 1):
-                h[t][live] = decay_traces(h[t - 1][live], taus[live][:, None], rnd.decay)
-                ids = np.where(t_sp == t)[0]
-                h[t][:, ids] = add_impulse(h[t][:, ids], rnd.impulse, imp_i[:, None],
-                                           imp_f[:, None])
-        return xh, yh
+        return [trace_history(start, taus, rnd.decay, self.spec.t_epoch, t_sp, rnd.impulse,
+                              imp_i[:, None], imp_f[:, None])
+                for start, taus, rnd, (imp_i, imp_f), t_sp in (
+                    (self.x, self._x_taus, self._x_rand, self._x_imp, self.tx),
+                    (self.y, self._y_taus, self._y_rand, self._y_imp, self.ty))]
 
     def _trace_values(self, xh, yh) -> dict:
         """``{(trace, dep): value}`` as the engine evaluates a trace with a dependency
@@ -396,8 +365,10 @@ class GoldenLoihiDense:
         for target, prods in self.rules.items():
             var = _SYN_VAR[target[1]]
             old = getattr(self, var)
-            acc = self._accumulate(old << W.ACC_SHIFT, prods, args)
-            new[var] = self._saturate(var, acc, old.dtype)
+            acc = product_series(old << widths.ACC_SHIFT, prods, self.shape,
+                                 lambda pr, f: (args[pr.dep] if f is None
+                                                else self._factor(f, pr.dep, args)))
+            new[var] = round_and_saturate(var, acc, self._c_rand, old.dtype, self.sign_mode)
         for var, val in new.items():
             setattr(self, var, val)
         self.x0, self.y0 = np.zeros_like(self.x0), np.zeros_like(self.y0)
@@ -412,40 +383,7 @@ class GoldenLoihiDense:
                 val = np.sign(val)
         else:
             val = args["traces"][(f.var, dep)] + f.const
-        width = W.FACTOR_WIDTH[f.var]
-        return np.clip(val, -(2 ** width), 2 ** width - 1)
-
-    def _accumulate(self, acc, prods, args):
-        """Lava's product series: int32 products, shift, saturate, accumulate."""
-        for pr in prods:
-            cur = np.ones(self.shape, dtype=np.int32)
-            cur *= args[pr.dep]
-            width = 0
-            for f in pr.factors:
-                width += W.FACTOR_WIDTH[f.var]
-                cur *= self._factor(f, pr.dep, args).astype(np.int32)
-            cur *= pr.mant
-            cur = np.right_shift(cur, max(0, width + W.W_MANT - W.W_ACC_U))
-            cur = np.left_shift(cur, pr.exp + W.EXP_OFFSET)
-            cur = np.clip(cur, W.ACC_MIN, W.ACC_MAX)
-            acc = np.clip(acc + cur, W.ACC_MIN, W.ACC_MAX)
-        return acc
-
-    def _saturate(self, var, acc, dtype):
-        if var == "weights" and self.sign_mode == "excitatory":
-            acc = np.maximum(0, acc)
-        elif var == "weights" and self.sign_mode == "inhibitory":
-            acc = np.minimum(0, acc)
-        elif var == "tag_2":
-            acc = np.maximum(0, acc)
-        v = round_syn_var(acc, self._c_rand, dtype) >> W.ACC_SHIFT
-        if var == "weights":
-            lo, hi = {"mixed": (W.W_MIN, W.W_MAX), "excitatory": (0, W.W_MAX),
-                      "inhibitory": (-W.W_MAX, 0)}[self.sign_mode]
-            return np.clip(v.astype(np.int32), lo, hi).astype(np.int32)
-        if var == "tag_2":
-            return np.clip(v, W.D_MIN, W.D_MAX)
-        return np.clip(v, W.T_MIN, W.T_MAX)
+        return val
 
     # -- Vars a user may set before the first step (Lava: ``conn.x1.init = ...``) -------
     def set_trace(self, name: str, value) -> None:
