@@ -63,7 +63,7 @@ def test_chosen_setting_is_the_validation_argmax_and_is_tested_on_all_training_d
     data = numbered_data()
     cfg = config_from_dict(CFG)
     rec = Recorder()
-    out = compare_loihi(cfg, data, log=None, mapper=rec)
+    out = compare_loihi(cfg, data, log=None, mapper=rec, emulator="emulator-numpy")
     tuning = [t for t in rec.tasks if len(t[0].x_train) == 45]
     final = [t for t in rec.tasks if len(t[0].x_train) == 60]
     assert len(tuning) + len(final) == len(rec.tasks)

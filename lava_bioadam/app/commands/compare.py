@@ -387,6 +387,8 @@ def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
     seeds, fb = list(cfg.training.seeds), cfg.network.feedback
     if log:
         log(budget_text(cfg, rows, budget))
+    if emulator == "emulator":
+        warm_engine(cfg, rows, log)
     state = tune_rows(cfg, data, rows, budget, mapper, emulator, log)
     # the float rules again at their chosen settings, learning from 7-bit codes
     coded = [(dataclasses.replace(r, label=f"{r.label}, 7-bit codes", level="coded",
@@ -425,6 +427,22 @@ def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
                 log(table_head(LOIHI_HEADER))
             log(format_row(res))
     return {"rows": results, "summary": advantage(results), "budget": budget}
+
+
+def warm_engine(cfg, rows, log=print) -> None:
+    """Compile (or load from the cache) the compiled emulator for every engine row's
+    rule structure in this process, before any worker starts, so that the workers
+    load it instead of each compiling it."""
+    from lava_bioadam.app.training import network_rules
+    from lava_bioadam.golden.fast import warm
+
+    for row in rows:
+        if row.level != "engine":
+            continue
+        point = latin_settings(row.keys, 1, accept=lambda p, r=row: representable(cfg, r, p))[0]
+        report = warm(network_rules(row_config(cfg, row, point)))
+        if log and report.get("compiled"):
+            log(f"  compiled the emulator for {row.label} in {report['seconds']:.0f} s")
 
 
 def _rule_name(row: Row) -> str:
