@@ -586,10 +586,6 @@ def dask_mapper(workers: int, scheduler: str | None):
         client = Client(cluster)
 
     def mapper(fn, *lists):
-        # an argument shared by every task (config, data set) travels once per worker
-        lists = [[client.scatter(l[0], broadcast=True)] * len(l)
-                 if len(l) > 1 and all(v is l[0] for v in l) and not isinstance(l[0], str)
-                 else l for l in lists]
         return client.gather(client.map(fn, *lists, pure=False))
 
     def close():
