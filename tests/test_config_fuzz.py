@@ -88,9 +88,6 @@ def field_cases():
         if key in skip:
             continue
         for v in bad_values(key, tp):
-            if key in ("compare.linear", "compare.multiplicative",
-                       "compare.multiplicative_reference") and isinstance(v, dict):
-                continue  # {"a": 1} is an unknown key: covered below
             yield f"{key}={v!r:.30}", with_value(key, v), ("train", "rules")
 
 
@@ -116,12 +113,10 @@ def targeted_cases():
         "verify variant nan": with_value("verify.variants", [{"eta": math.nan}]),
         "verify variant unknown": with_value("verify.variants", [{"bogus": 1}]),
         "verify n_samples 1e12": with_value("verify.n_samples", 10**12),
-        "compare linear nan": with_value("compare.linear", {"eta": math.nan}),
-        "compare linear text": with_value("compare.linear", {"eta": "x"}),
-        "compare linear unknown": with_value("compare.linear", {"bogus": 1}),
-        "compare mult ref inf": with_value("compare.multiplicative_reference", {"eps": math.inf}),
-        "compare rates negative": with_value("compare.sgd_rates", [-0.1]),
-        "compare rates inf": with_value("compare.loihi_rates", [math.inf]),
+        "compare budget 0": with_value("compare.budget", 0),
+        "compare budget 1e6": with_value("compare.budget", 10**6),
+        "compare validation 1": with_value("compare.validation_fraction", 1.0),
+        "compare validation nan": with_value("compare.validation_fraction", math.nan),
         "init_scale 1e300": with_value("network.init_scale", 1e300),
         "test_fraction 1": with_value("data.test_fraction", 1.0),
         "beta1 1": with_value("optimizer.adam.beta1", 1.0),

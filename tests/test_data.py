@@ -100,3 +100,25 @@ def test_npz_errors_name_the_row(tmp_path):
     np.savez(tmp_path / "e.npz", x=np.zeros((0, 3)), y=np.zeros(0, int))
     with pytest.raises(UserError, match="no samples"):
         load_dataset(DataConfig(dataset="npz", path=str(tmp_path / "e.npz")))
+
+
+def test_mnist_fixed_stratified_split_of_real_images():
+    from lava_bioadam.app.data import mnist, mnist_images
+
+    x, y = mnist_images()
+    assert x.shape == (5000, 784) and x.min() == 0 and x.max() == 1
+    assert np.bincount(y).tolist() == [500] * 10
+    parts = mnist(seed=0, side=20)
+    xtr, ytr, xva, yva, xte, yte = parts
+    assert [len(a) for a in parts[::2]] == [3500, 500, 1000] and xtr.shape[1] == 400
+    for labels, per_class in ((ytr, 350), (yva, 50), (yte, 100)):
+        assert np.bincount(labels).tolist() == [per_class] * 10
+    # the three parts are disjoint images of the 5000 (each a row of the 20x20 crops)
+    crops = x.reshape(-1, 28, 28)[:, 4:24, 4:24].reshape(5000, -1)
+    index = {row.tobytes(): i for i, row in enumerate(crops)}
+    ids = [{index[r.tobytes()] for r in part} for part in (xtr, xva, xte)]
+    assert sum(map(len, ids)) == len(set().union(*ids)) > 4900  # a few duplicate crops
+    assert np.array_equal(mnist(seed=0, side=20)[4], xte)       # fixed by the seed
+    s = load_dataset(DataConfig(dataset="mnist"))
+    assert s.x_train.shape == (3500, 784) and s.x_test.shape == (1000, 784)
+    assert not np.array_equal(mnist(seed=1, side=20)[4], xte)

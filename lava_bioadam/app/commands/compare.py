@@ -2,10 +2,14 @@
 
 Without ``--loihi``: the L0 reference table of docs/model.md, the config's network
 trained with each (rule, feedback) variant. With ``--loihi``: what the adaptive rules
-are for, exact Adam, N1 in both forms and the non-adaptive baselines (SGD in float;
-the fixed-point ``sgd`` and ``momentum`` rules) at their best rate of a sweep, in
-float64 (L0) and on the emulated Loihi (L2). Every row: mean +- std test accuracy over
-the seeds and the final W/B^T angle.
+are for. Float exact Adam, float SGD, the float N1 rule, the engine's adaptive rules
+and the engine's non-adaptive baselines ``sgd`` and ``momentum``, each tuned
+automatically with the same budget over the same kinds of keys (rate, moment
+memory, range), chosen on a validation split of the training data, then tested over
+the seeds; the tuning runs are spread over a Dask cluster. Only the data, network,
+schedule, feedback mode and predisposition rate come from the config, so the same
+command runs unchanged on any problem. Every row: mean +- std test accuracy over the
+seeds and the final W/B^T angle.
 """
 from __future__ import annotations
 
@@ -42,8 +46,18 @@ def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="reference (L0) table: Adam vs N1/N2, feedback modes")
     add_config_args(p)
     p.add_argument("--loihi", action="store_true",
-                   help="instead: adaptive rules against SGD baselines at their best rate, "
-                        "float64 (L0) and fixed point (L2 emulator), see compare: section")
+                   help="instead: adaptive rules against non-adaptive baselines, float64 "
+                        "(L0) and fixed point (L2 emulator), every row tuned with the same "
+                        "budget on a validation split; ends with the adaptive advantage kept")
+    p.add_argument("--budget", type=int, metavar="N",
+                   help="--loihi: settings tried per row (default: compare.budget)")
+    p.add_argument("--backend", choices=("emulator", "emulator-numpy"), default="emulator",
+                   help="--loihi: the L2 emulator, compiled (default) or numpy")
+    p.add_argument("--workers", type=int, default=2,
+                   help="--loihi: local Dask workers (default: %(default)s; 0: no Dask, "
+                        "in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="--loihi: address of a running Dask scheduler instead")
     add_results_args(p, "resolved config, versions, the table as compare.md, compare.json "
                         "and a figure compare.png, status")
     p.set_defaults(func=run)
@@ -67,77 +81,421 @@ def _with_optimizer(cfg, rule, **section):
     return c
 
 
-def _with_rules(cfg, **changes):
+# ------------------------------------------------------------- compare --loihi
+# Every row is tuned the same way: ``budget`` settings of its keys, drawn from fixed
+# log ranges (the same for every data set), chosen by validation accuracy; then the
+# chosen setting is trained on all the training data for every seed and tested.
+
+#: key kinds: rate (log-uniform), memory (a time constant in samples, rounded to a
+#: power of two), range (a normaliser floor or a weight range, log-uniform)
+KEY_RANGES = {
+    "adam_lr": ("rate", 1e-4, 3e-2),
+    "sgd_lr": ("rate", 1e-3, 3.0),
+    "eta": ("rate", 2.0 ** -11, 2.0 ** -3),
+    "tau_m": ("memory", 2.0, 64.0),
+    "tau_v": ("memory", 64.0, 4096.0),
+    "tau_r": ("memory", 2.0, 64.0),
+    "eps": ("range", 2.0 ** -8, 0.5),
+    "w_max": ("range", 0.5, 8.0),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One row of ``compare --loihi``: ``level`` ``float`` (L0, the optimizer section)
+    or ``engine`` (L2, the rules section); ``rule`` the optimizer rule or rule family;
+    ``form`` the N1 form; ``keys`` the tuned keys (:data:`KEY_RANGES`); ``role``
+    ``adam``, ``sgd``, ``rule`` (float twin of an engine rule), ``adaptive`` or
+    ``baseline`` (engine rows), ``coded`` (a float rule again with 7-bit codes,
+    level ``coded``: :func:`train_coded`)."""
+    label: str
+    level: str
+    rule: str
+    keys: tuple
+    role: str
+    form: str = "linear"
+
+
+def loihi_rows() -> list[Row]:
+    """The rows of ``compare --loihi``: float exact Adam, float SGD, the float N1
+    rule in both forms, the engine's N1 in both forms (and any other adaptive rule
+    family of the engine), and the engine baselines ``sgd`` and ``momentum``."""
+    from lava_bioadam.rules.params import RULE_FAMILIES
+
+    n1 = ("eta", "tau_m", "tau_r", "eps")
+    rows = [Row("float exact Adam", "float", "adam", ("adam_lr", "tau_m", "tau_v"), "adam"),
+            Row("float SGD", "float", "sgd", ("sgd_lr",), "sgd")]
+    rows += [Row(f"float N1 {f}", "float", "n1", n1, "rule", f) for f in N1_FORMS]
+    rows += [Row(f"engine N1 {f}", "engine", "n1", n1 + ("w_max",), "adaptive", f)
+             for f in N1_FORMS]
+    rows += [Row(f"engine {fam}", "engine", fam, n1 + ("w_max",), "adaptive")
+             for fam in RULE_FAMILIES if fam not in ("n1",) + BASELINES]
+    rows += [Row("engine sgd", "engine", "sgd", ("eta", "eps", "w_max"), "baseline"),
+             Row("engine momentum", "engine", "momentum", ("eta", "tau_m", "eps", "w_max"),
+                 "baseline")]
+    return rows
+
+
+BASELINES = ("sgd", "momentum")
+N1_FORMS = ("linear", "multiplicative")
+
+
+def _unit_to_value(key: str, u: float) -> float:
+    kind, lo, hi = KEY_RANGES[key]
+    v = float(np.exp(np.log(lo) + u * (np.log(hi) - np.log(lo))))
+    return float(2.0 ** np.round(np.log2(v))) if kind == "memory" else float(f"{v:.3g}")
+
+
+def _value_to_unit(key: str, v: float) -> float:
+    _, lo, hi = KEY_RANGES[key]
+    return float((np.log(v) - np.log(lo)) / (np.log(hi) - np.log(lo)))
+
+
+def latin_settings(keys, n: int, centre=None, width: float = 1.0, seed: int = 0,
+                   accept=None, tries: int = 50) -> list[dict]:
+    """``n`` settings of ``keys``: a Latin hypercube on the keys' log ranges (each key
+    falls once in each of ``n`` equal strata, keys paired by a fixed random
+    permutation); the first round (no ``centre``) takes the strata's centres, a
+    round with ``centre`` (a setting) a random point of each stratum of a box of
+    ``width`` of each range around it, clipped to the range. ``accept(setting)``
+    (e.g. the engine can represent it) is checked without training: a rejected
+    setting is redrawn in its strata, then anywhere in the box, up to ``tries``
+    times each (then kept, and scores NaN)."""
+    rng = np.random.default_rng(seed)
+    lows = {}
+    for k in keys:
+        lows[k] = (0.0 if centre is None else
+                   min(max(_value_to_unit(k, centre[k]) - width / 2, 0.0), 1.0 - width))
+    perm = {k: rng.permutation(n) if len(keys) > 1 else np.arange(n) for k in keys}
+
+    def draw(i, jitter, anywhere):
+        out = {}
+        for k in keys:
+            if anywhere:
+                u = rng.random()
+            else:
+                u = (perm[k][i] + (rng.random() if jitter else 0.5)) / n
+            out[k] = _unit_to_value(k, lows[k] + width * u)
+        return out
+
+    settings = []
+    for i in range(n):
+        s = draw(i, centre is not None, False)
+        for t in range(2 * tries if accept else 0):
+            if accept(s) and s not in settings:
+                break
+            s = draw(i, True, t >= tries)
+        settings.append(s)
+    return settings
+
+
+def row_config(cfg, row: Row, setting: dict):
+    """The config that trains ``row`` at ``setting`` (the data, network, schedule,
+    feedback mode and predisposition rate of ``cfg``; nothing else of its optimizer
+    or rules sections)."""
     c = copy.deepcopy(cfg)
-    c.rules = dataclasses.replace(c.rules, **changes)
+    if row.level in ("float", "coded"):
+        o = c.optimizer
+        o.rule = row.rule
+        if row.rule == "adam":
+            o.adam.lr = setting["adam_lr"]
+            o.adam.beta1 = 1.0 - 1.0 / setting["tau_m"]
+            o.adam.beta2 = 1.0 - 1.0 / setting["tau_v"]
+        elif row.rule == "sgd":
+            o.sgd.lr = setting["sgd_lr"]
+        else:
+            o.n1 = dataclasses.replace(o.n1, form=row.form, r0=1.0, **setting)
+        return c
+    from lava_bioadam.rules.params import RuleParams
+
+    c.rules = RuleParams(rule=row.rule, form=row.form, lam=cfg.rules.lam,
+                         t_epoch=cfg.rules.t_epoch, **setting)
     return c
 
 
-def _sweep(label, make_cfg, rates, train, data, seeds, log) -> tuple[float, dict]:
-    """Best rate of ``rates`` on the first seed's final test accuracy, then every
-    seed at that rate; prints the sweep. Returns ``(best rate, row)``."""
-    scores = []
-    for rate in rates:
-        try:
-            acc = train(make_cfg(rate), data, seeds[0])["final"]["test_accuracy"]
-        except UserError as exc:          # a rate the encoding cannot represent
-            acc = float("nan")
-            if log:
-                log(f"  sweep {label}: rate {rate:g} skipped ({exc})")
-        scores.append(acc)
-        if log:
-            log(f"  sweep {label}: rate {rate:g} -> seed {seeds[0]} test accuracy {acc:.4f}")
-    ok = [i for i, a in enumerate(scores) if a == a]
+def representable(cfg, row: Row, setting: dict) -> bool:
+    """Whether the engine can represent ``row`` at ``setting`` (its rules build for
+    the config's network: constants in range, no overflow); no training."""
+    from lava_bioadam.app.training import network_rules
+
+    try:
+        network_rules(row_config(cfg, row, setting))
+    except UserError:
+        return False
+    return True
+
+
+def tuning_split(data, fraction: float, seed: int):
+    """The tuning data: ``Split(train, validation)`` carved from ``data``'s training
+    part (stratified, ``fraction`` of it for validation); the test part is not in it."""
+    from lava_bioadam.app.data import Split, stratified_split
+
+    s = stratified_split(data.x_train, data.y_train, fraction, seed, "compare validation")
+    return Split(s.x_train, s.y_train, s.x_test, s.y_test)
+
+
+def engine_accuracies(cfg, data, seeds, backend: str = "emulator") -> tuple[list, list]:
+    """Test accuracy (on ``data.x_test``) and largest final W/B^T angle (degrees, None
+    where not recorded) of the engine (L2) trained on ``data``'s training part, one
+    per seed. Every engine run of ``compare --loihi`` goes through here: with the
+    compiled emulator all seeds are replicas of one run (``lava-bioadam sweep``'s
+    path)."""
+    if backend == "emulator":
+        from lava_bioadam.app.sweep import run_point
+
+        rows = run_point(cfg, data, {}, list(seeds))
+        return [r["test_accuracy"] for r in rows], [None] * len(rows)
+    res = [train_network(cfg, data, s, None, backend) for s in seeds]
+    return [r["final"]["test_accuracy"] for r in res], [_angle(r["final"]) for r in res]
+
+
+def _angle(final):
+    angles = [a for a, _ in final["symmetry"]]
+    return max(angles) if angles else None
+
+
+def run_setting(cfg, data, row: Row, setting: dict, seeds, backend: str = "emulator") -> dict:
+    """Train ``row`` at ``setting`` on ``data``'s training part for every seed; its
+    accuracy on ``data``'s test part (the validation set while tuning). A setting the
+    engine cannot represent, or that diverges, scores NaN."""
+    try:
+        c = row_config(cfg, row, setting)
+        if row.level == "engine":
+            acc, angle = engine_accuracies(c, data, seeds, backend)
+        else:
+            train = train_coded if row.level == "coded" else train_reference
+            with np.errstate(all="ignore"):
+                res = [train(c, data, s) for s in seeds]
+            acc, angle = ([r["final"]["test_accuracy"] for r in res],
+                          [_angle(r["final"]) for r in res])
+    except (UserError, FloatingPointError, OverflowError) as exc:
+        return {"acc": [float("nan")] * len(seeds), "angle": [None] * len(seeds),
+                "error": str(exc).splitlines()[0][:200]}
+    acc = [a if np.isfinite(a) else float("nan") for a in acc]
+    return {"acc": acc, "angle": angle}
+
+
+def coded_network(net, e_max: float = 1.0):
+    """``net`` (a :class:`~lava_bioadam.model.network.Network`) learning from 7-bit
+    codes, as the engine's traces carry them: activities ``round(127 h) / 127``,
+    errors ``round(127 e / e_max) e_max / 127`` clipped to ``+-e_max``; weights and
+    synaptic states stay float64. Evaluation is unchanged (float)."""
+    from lava_bioadam.engine.widths import X_MAX
+    from lava_bioadam.model.network import Network
+
+    def code(v, full):
+        return np.clip(np.round(v * (X_MAX / full)), -X_MAX, X_MAX) * (full / X_MAX)
+
+    class CodedNetwork(Network):
+        def train_sample(self, x, target):
+            hs, as_ = self.forward(code(x, 1.0))
+            hs = [code(h, 1.0) for h in hs]
+            es = [code(e, e_max) for e in self.errors(as_, target)]
+            for l, w in enumerate(self.weights):
+                self.weights[l] = self.opt_w[l].step(w, np.append(hs[l], 1.0), es[l])
+                if self.opt_b[l] is not None:
+                    self.feedback[l] = self.opt_b[l].step(self.feedback[l], es[l], hs[l])
+            if self.mode == "backprop":
+                self._transport()
+
+    return CodedNetwork(*[getattr(net, f.name) for f in dataclasses.fields(net)])
+
+
+def train_coded(cfg, data, seed: int) -> dict:
+    """:func:`train_reference` with 7-bit activity and error codes
+    (:func:`coded_network`): the float rule's cost of the engine's codes alone."""
+    from lava_bioadam.app.training import build_network, check_data
+
+    check_data(cfg, data)
+    net = coded_network(build_network(cfg, seed))
+    rng = np.random.default_rng(seed + 10_000)
+    eye = np.eye(cfg.network.sizes[-1])
+    for _ in range(cfg.training.epochs):
+        for i in rng.permutation(len(data.x_train)):
+            net.train_sample(data.x_train[i], eye[data.y_train[i]])
+    return {"final": {"test_accuracy": net.evaluate(data.x_test, data.y_test)["accuracy"],
+                      "symmetry": net.symmetry()}}
+
+
+def choose(settings: list[dict], scores: list[float]) -> int:
+    """Index of the best setting: the largest validation score (NaN never; the first
+    of equals). ``UserError`` if every score is NaN."""
+    ok = [i for i, s in enumerate(scores) if s == s]
     if not ok:
-        raise UserError(f"compare: no rate of the {label} sweep is representable")
-    best = rates[max(ok, key=lambda i: scores[i])]
-    return best, [train(make_cfg(best), data, s) for s in seeds]
+        raise UserError("compare: no setting of the tuning budget trained (every one "
+                        "unrepresentable or diverged)")
+    return max(ok, key=lambda i: (scores[i], -i))
 
 
-def compare_loihi(cfg, data, log=print, on_row=None,
-                  emulator: str = "emulator") -> list[dict]:
-    """Adaptive rules against non-adaptive baselines at their best rate, in float64
-    (L0) and on the emulated Loihi (L2), same samples and schedule, every seed.
-    ``on_row(row)`` is called as each row is done. ``emulator``: the L2 backend
-    (``emulator``, compiled, or ``emulator-numpy``: the same numbers without a
-    compile per rule set, faster on tiny problems)."""
-    seeds, fb = cfg.training.seeds, cfg.network.feedback
-    rows = []
+def local_map(fn, *iterables) -> list:
+    """In-process stand-in for a Dask client's ``map`` + ``gather``."""
+    return list(map(fn, *iterables))
 
-    def emit(row):
-        rows.append(row)
+
+def tune_rows(cfg, data, rows, budget: int, mapper=local_map, backend: str = "emulator",
+              log=print) -> list[dict]:
+    """Tune every row on the validation split with ``budget`` settings (two rounds:
+    ``ceil(budget/2)`` settings over the keys' whole ranges, then the rest in a box
+    of half the width around the best so far), one seed (the first). Returns per row
+    ``{"settings", "scores", "chosen"}``. ``mapper(fn, *lists)`` runs the tasks."""
+    val_frac = cfg.compare.validation_fraction
+    tune = tuning_split(data, val_frac, cfg.data.split_seed)
+    seed = [cfg.training.seeds[0]]
+    first = -(-budget // 2)
+    rounds = [first, budget - first]
+    state = [{"settings": [], "scores": []} for _ in rows]
+    for k, n in enumerate(rounds):
+        if n == 0:
+            continue
+        tasks = []
+        for i, row in enumerate(rows):
+            st = state[i]
+            centre = (st["settings"][choose(st["settings"], st["scores"])]
+                      if k and any(s == s for s in st["scores"]) else None)
+            accept = (lambda p, r=row: representable(cfg, r, p)) if row.level == "engine" else None
+            pts = latin_settings(row.keys, n, centre, 0.5 if centre else 1.0, seed=k,
+                                 accept=accept)
+            tasks += [(i, p) for p in pts]
+        out = mapper(run_setting, [cfg] * len(tasks), [tune] * len(tasks),
+                     [rows[i] for i, _ in tasks], [p for _, p in tasks],
+                     [seed] * len(tasks), [backend] * len(tasks))
+        for (i, p), r in zip(tasks, out):
+            state[i]["settings"].append(p)
+            state[i]["scores"].append(r["acc"][0])
+            if log:
+                err = f" ({r['error']})" if "error" in r else ""
+                log(f"  tune {rows[i].label}: {_fmt(p)} -> validation {r['acc'][0]:.4f}{err}")
+    for st in state:
+        st["chosen"] = choose(st["settings"], st["scores"])
+    return state
+
+
+def _fmt(setting: dict) -> str:
+    return " ".join(f"{k} {v:g}" for k, v in setting.items())
+
+
+def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
+                  budget: int | None = None, mapper=local_map) -> dict:
+    """Every row of :func:`loihi_rows` tuned with the same budget on a validation
+    split of the training data, then trained at its chosen setting on all the
+    training data for every seed and tested; the float rules also at their chosen
+    setting with 7-bit codes (:func:`train_coded`, not tuned: a decomposition). Returns ``{"rows", "summary"}``;
+    ``on_row(row)`` as each row is done. ``emulator``: the L2 backend (``emulator``,
+    compiled, or ``emulator-numpy``)."""
+    budget = budget or cfg.compare.budget
+    rows = loihi_rows()
+    seeds, fb = list(cfg.training.seeds), cfg.network.feedback
+    if log:
+        log(budget_text(cfg, rows, budget))
+    if emulator == "emulator":
+        warm_engine(cfg, rows, log)
+    state = tune_rows(cfg, data, rows, budget, mapper, emulator, log)
+    # the float rules again at their chosen settings, learning from 7-bit codes
+    coded = [(dataclasses.replace(r, label=f"{r.label}, 7-bit codes", level="coded",
+                                  role="coded"), state[i]) for i, r in enumerate(rows)
+             if r.role == "rule"]
+    rows = rows + [r for r, _ in coded]
+    state = state + [st for _, st in coded]
+    tasks = []
+    for i, row in enumerate(rows):
+        chosen = state[i]["settings"][state[i]["chosen"]]
+        per_seed = row.level != "engine" or emulator != "emulator"
+        tasks += [(i, chosen, [s]) for s in seeds] if per_seed else [(i, chosen, seeds)]
+    out = mapper(run_setting, [cfg] * len(tasks), [data] * len(tasks),
+                 [rows[i] for i, _, _ in tasks], [p for _, p, _ in tasks],
+                 [s for _, _, s in tasks], [emulator] * len(tasks))
+    results = []
+    for i, row in enumerate(rows):
+        acc = [a for (j, _, _), r in zip(tasks, out) if j == i for a in r["acc"]]
+        ang = [a for (j, _, _), r in zip(tasks, out) if j == i for a in r["angle"]]
+        st = state[i]
+        res = {"label": row.label, "rule": _rule_name(row), "feedback": fb,
+               "role": row.role, "level": row.level, "acc": np.array(acc),
+               "angle": (np.array(ang, float) if all(a is not None for a in ang) and ang
+                         else None),
+               "chosen": st["settings"][st["chosen"]],
+               "validation": (st["scores"][st["chosen"]] if row.level != "coded"
+                              else float("nan")),
+               "tuning": ([{"setting": p, "validation": v}
+                           for p, v in zip(st["settings"], st["scores"])]
+                          if row.level != "coded" else [])}
+        results.append(res)
         if on_row:
-            on_row(row)
+            on_row(res)
         if log:
-            log(format_row(row))
+            if i == 0:
+                log(table_head(LOIHI_HEADER))
+            log(format_row(res))
+    return {"rows": results, "summary": advantage(results), "budget": budget}
 
-    def ref(c, d, s):
-        return train_reference(c, d, s)
 
-    def emu(c, d, s):
-        return train_network(c, d, s, None, emulator)
+def warm_engine(cfg, rows, log=print) -> None:
+    """Compile (or load from the cache) the compiled emulator for every engine row's
+    rule structure in this process, before any worker starts, so that the workers
+    load it instead of each compiling it."""
+    from lava_bioadam.app.training import network_rules
+    from lava_bioadam.golden.fast import warm
 
-    emit(_summary("L0 exact Adam", "adam", fb,
-                  [ref(_with_optimizer(cfg, "adam"), data, s) for s in seeds]))
-    lr, res = _sweep("L0 SGD", lambda r: _with_optimizer(cfg, "sgd", lr=r),
-                     cfg.compare.sgd_rates, ref, data, seeds, log)
-    emit(_summary(f"L0 SGD, best rate {lr:g}", "sgd", fb, res))
-    for form in ("linear", "multiplicative"):
-        extra = cfg.compare.multiplicative_reference if form == "multiplicative" else {}
-        c = _with_optimizer(cfg, "n1", form=form, **extra)
-        if form == "multiplicative" and c.optimizer.n1.r0 <= 0:
-            c.optimizer.n1.r0 = 1.0
-        emit(_summary(f"L0 N1 {form}", "n1", fb, [ref(c, data, s) for s in seeds]))
-    for form in ("linear", "multiplicative"):
-        c = _with_rules(cfg, rule="n1", form=form, **getattr(cfg.compare, form))
-        emit(_summary(f"L2 N1 {form}", f"rules n1 {form}", fb,
-                      [emu(c, data, s) for s in seeds]))
-    for family in ("sgd", "momentum"):
-        base = {**cfg.compare.baselines, "rule": family}
-        eta, res = _sweep(f"L2 {family}", lambda r: _with_rules(cfg, **base, eta=r),
-                          cfg.compare.loihi_rates, emu, data, seeds, log)
-        emit(_summary(f"L2 {family}, best eta {eta:g}", f"rules {family}", fb, res))
-    return rows
+    for row in rows:
+        if row.level != "engine":
+            continue
+        point = latin_settings(row.keys, 1, accept=lambda p, r=row: representable(cfg, r, p))[0]
+        report = warm(network_rules(row_config(cfg, row, point)))
+        if log and report.get("compiled"):
+            log(f"  compiled the emulator for {row.label} in {report['seconds']:.0f} s")
+
+
+def _rule_name(row: Row) -> str:
+    if row.level != "engine":
+        return row.rule + (f" {row.form}" if row.rule == "n1" else "")
+    return f"rules {row.rule}" + (f" {row.form}" if row.rule == "n1" else "")
+
+
+def budget_text(cfg, rows, budget: int) -> str:
+    """The tuning budget and procedure, one paragraph."""
+    frac = cfg.compare.validation_fraction
+    keys = sorted({k for r in rows for k in r.keys})
+    ranges = ", ".join(f"{k} {KEY_RANGES[k][1]:g}..{KEY_RANGES[k][2]:g}" for k in keys)
+    first = -(-budget // 2)
+    return (f"tuning budget: {budget} settings per row for each of {len(rows)} rows "
+            f"({budget * len(rows)} runs of seed {cfg.training.seeds[0]}): {first} over "
+            f"the keys' whole log ranges, {budget - first} around the best, as a Latin "
+            f"hypercube (time constants rounded to powers of two); ranges: {ranges}. "
+            f"Chosen by accuracy on a validation split of {frac:.0%} of the training data "
+            f"(stratified, seed {cfg.data.split_seed}; the test set is never seen); the "
+            f"chosen setting trained on all the training data, seeds "
+            f"{list(cfg.training.seeds)}, test accuracy mean +- std.")
+
+
+def _best(results, role):
+    cand = [r for r in results if r["role"] == role and r["validation"] == r["validation"]]
+    return max(cand, key=lambda r: r["validation"]) if cand else None
+
+
+def advantage(results) -> dict:
+    """The headline numbers: float gap (exact Adam - SGD, points), the best engine
+    adaptive rule and baseline (each chosen by validation accuracy), the engine rule
+    against float exact Adam (points) and the adaptive advantage kept (%)."""
+    mean = {r["label"]: float(np.mean(r["acc"])) for r in results}
+    adam, sgd = mean["float exact Adam"], mean["float SGD"]
+    rule, base = _best(results, "adaptive"), _best(results, "baseline")
+    gap = 100 * (adam - sgd)
+    a = float(np.mean(rule["acc"])) if rule else float("nan")
+    b = float(np.mean(base["acc"])) if base else float("nan")
+    return {"float_gap_points": gap, "engine_rule": rule["label"] if rule else None,
+            "engine_baseline": base["label"] if base else None,
+            "engine_vs_adam_points": 100 * (a - adam),
+            "advantage_kept_percent": 100 * (100 * (a - b)) / gap if gap else float("nan")}
+
+
+def summary_lines(s: dict) -> list[str]:
+    """The closing lines; the last is exactly ``adaptive advantage kept on the engine:
+    <p> %``."""
+    return [f"float exact Adam - float SGD: {s['float_gap_points']:.2f} points",
+            f"best engine adaptive rule (by validation): {s['engine_rule']}; best engine "
+            f"baseline: {s['engine_baseline']}",
+            f"engine vs float exact Adam: {s['engine_vs_adam_points']:.2f} points",
+            f"adaptive advantage kept on the engine: {s['advantage_kept_percent']:.1f} %"]
 
 
 def compare(cfg, data, log=print, on_row=None) -> list[dict]:
@@ -158,19 +516,26 @@ def compare(cfg, data, log=print, on_row=None) -> list[dict]:
 
 
 HEADER = ["variant", "rule", "feedback", "test accuracy", "W/B^T angle"]
+LOIHI_HEADER = ["row", "rule", "chosen setting", "validation", "test accuracy",
+                "W/B^T angle"]
 
 
 def row_cells(row) -> list[str]:
-    """The table cells of a row, in the order of :data:`HEADER`."""
+    """The table cells of a row, in the order of :data:`HEADER` (of
+    :data:`LOIHI_HEADER` for a row of ``compare --loihi``)."""
     acc = row["acc"]
     if row["feedback"] == "backprop":
         angle = "0 (B = W^T)"
     elif row["angle"] is None:
         angle = "-"
     else:
-        angle = f"{row['angle'].mean():.2e}"
-    return [row["label"], row["rule"], row["feedback"],
-            f"{acc.mean():.4f} +- {acc.std():.4f}", angle]
+        angle = f"{row['angle'].mean():.2g}"
+    test = f"{acc.mean():.4f} +- {acc.std():.4f}"
+    if "chosen" in row:
+        val = row["validation"]
+        return [row["label"], row["rule"], _fmt(row["chosen"]),
+                f"{val:.4f}" if val == val else "-", test, angle]
+    return [row["label"], row["rule"], row["feedback"], test, angle]
 
 
 def _markdown_line(cells) -> str:
@@ -181,26 +546,60 @@ def format_row(row) -> str:
     return _markdown_line(row_cells(row))
 
 
-def table_head() -> str:
+def table_head(header=HEADER) -> str:
     """The header line and the separator of the markdown table."""
-    return _markdown_line(HEADER) + "\n|" + "---|" * len(HEADER)
+    return _markdown_line(header) + "\n|" + "---|" * len(header)
 
 
-def save_table(folder: RunFolder, rows: list[dict], title: str, figure: bool = True) -> None:
-    """``compare.json`` (accuracy per seed, angles), ``compare.md`` (the printed
-    table) and the table as a figure ``compare.png``."""
-    folder.write("compare.json", to_json(rows))
-    folder.write("compare.md", "\n".join([table_head()] + [format_row(r) for r in rows]
+def save_table(folder: RunFolder, rows: list[dict], title: str, figure: bool = True,
+               extra: dict | None = None) -> None:
+    """``compare.json`` (accuracy per seed, angles; with ``extra``: its keys and the
+    rows under ``rows``), ``compare.md`` (the printed table) and the table as a figure
+    ``compare.png``."""
+    header = LOIHI_HEADER if rows and "chosen" in rows[0] else HEADER
+    folder.write("compare.json", to_json({**extra, "rows": rows} if extra else rows))
+    folder.write("compare.md", "\n".join([table_head(header)] + [format_row(r) for r in rows]
                                          + [""]).encode())
     if figure and rows:
         from lava_bioadam.app.plots import table_figure
 
-        folder.save_figure("compare.png", table_figure(HEADER, [row_cells(r) for r in rows],
+        folder.save_figure("compare.png", table_figure(header, [row_cells(r) for r in rows],
                                                        title))
+
+
+def dask_mapper(workers: int, scheduler: str | None):
+    """``(mapper, close)``: ``mapper(fn, *lists)`` runs the tasks on a Dask cluster (a
+    local one of ``workers`` processes, or the running ``scheduler``) and returns
+    their results in order; ``close()`` ends the client and a local cluster. With
+    ``workers`` 0 and no scheduler: the tasks run in this process."""
+    if workers < 0:
+        raise UserError("--workers must be >= 0")
+    if not scheduler and workers == 0:
+        return local_map, lambda: None
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        client, cluster = Client(scheduler, timeout="30s"), None
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+
+    def mapper(fn, *lists):
+        return client.gather(client.map(fn, *lists, pure=False))
+
+    def close():
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    return mapper, close
 
 
 def run(args) -> int:
     cfg = load_with_overrides(args)
+    if args.budget is not None and args.budget < 1:
+        raise UserError("--budget must be >= 1")
     data = load_dataset(cfg.data)
     kind = "compare-loihi" if args.loihi else "compare"
     dest = check_destination(args.out, args.force, cfg.name, kind)
@@ -209,7 +608,8 @@ def run(args) -> int:
     print(f"{cfg.name}: sizes {cfg.network.sizes}, {cfg.training.epochs} epochs, "
           f"seeds {cfg.training.seeds}, mean +- std test accuracy; angle = largest "
           f"final angle between W_l and B_l^T over layers (degrees), mean over seeds")
-    print(table_head())
+    if not args.loihi:
+        print(table_head())
     rows = []
 
     def on_row(row):
@@ -217,13 +617,25 @@ def run(args) -> int:
         save_table(folder, rows, kind, figure=False)
 
     title = f"{cfg.name}: {kind}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}"
+    extra = None
+    close = lambda: None  # noqa: E731
     try:
-        (compare_loihi if args.loihi else compare)(cfg, data, on_row=on_row)
+        if args.loihi:
+            mapper, close = dask_mapper(args.workers, args.scheduler)
+            out = compare_loihi(cfg, data, on_row=on_row, emulator=args.backend,
+                                budget=args.budget, mapper=mapper)
+            extra = {"budget": out["budget"], "summary": out["summary"]}
+        else:
+            compare(cfg, data, on_row=on_row)
     except BaseException as exc:
         folder.finish(*folder.ending(exc))
         raise
-    save_table(folder, rows, title)
+    finally:
+        close()
+    save_table(folder, rows, title, extra=extra)
     where = folder.finish("complete")
     folder.check_saved("the table above was")
     print(f"results: {where}")
+    if extra:
+        print("\n".join(summary_lines(extra["summary"])))
     return 0
