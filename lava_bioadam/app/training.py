@@ -112,7 +112,11 @@ def train_reference(cfg: Config, data: Split, seed: int,
     after every epoch; ``resume=state`` continues from such a state bit for bit."""
     check_data(cfg, data)
     rng = np.random.default_rng(seed + 10_000)
-    quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore")  # see check_finite
+
+    def quiet():
+        """A fresh errstate each time (numpy 2 refuses to enter one twice); see check_finite."""
+        return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
     if resume is None:
         net, history, first = build_network(cfg, seed), [], 1
     else:
@@ -131,10 +135,10 @@ def train_reference(cfg: Config, data: Split, seed: int,
             log(rec)
 
     if resume is None:
-        with quiet:
+        with quiet():
             record(0)
     n_train = len(data.x_train)
-    with quiet:
+    with quiet():
         for epoch in range(first, cfg.training.epochs + 1):
             for k, i in enumerate(rng.permutation(n_train)):
                 net.train_sample(data.x_train[i], eye[data.y_train[i]])
