@@ -243,7 +243,7 @@ def _blame(cfg: Config, changed: list[str], defaults: RuleParams) -> list[str]:
 
     single = [k for k in changed if _builds(cfg, with_defaults([k]))]
     if single:
-        return single[:1] if len(single) == 1 else single
+        return single
     reset = []
     for k in changed:                   # reset keys one by one until the rules build
         reset.append(k)
