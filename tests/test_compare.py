@@ -101,3 +101,28 @@ def test_latin_settings_cover_each_key_once_per_stratum():
     assert all(np.log2(p["tau_m"]) % 1 == 0 for p in pts)    # powers of two
     near = latin_settings(keys, 4, centre=pts[0], width=0.5, seed=1)
     assert all(abs(np.log(p["eta"] / pts[0]["eta"])) <= 0.5 * np.log(2 ** 8) for p in near)
+
+
+def test_every_engine_setting_is_warmed_in_the_parent_before_the_workers_get_it(monkeypatch):
+    """A setting can change a rule's structure; each engine setting of a round is
+    warmed (compiled or loaded) here before the mapper hands it to a worker."""
+    import lava_bioadam.golden.fast as fast
+
+    events = []
+    monkeypatch.setattr(fast, "warm", lambda nr: events.append(("warm", nr.forward[0].family))
+                        or {"compiled": False})
+
+    class Mapper(Recorder):
+        def __call__(self, fn, cfgs, datas, rows, settings, seeds, backends):
+            events.append(("map", sum(r.level == "engine" for r in rows)))
+            return super().__call__(fn, cfgs, datas, rows, settings, seeds, backends)
+
+    cfg = config_from_dict(CFG)
+    rows = [r for r in loihi_rows() if r.rule in ("n1", "sgd")]
+    tune_rows(cfg, numbered_data(), rows, 4, Mapper(), backend="emulator", log=None)
+    maps = [i for i, e in enumerate(events) if e[0] == "map"]
+    assert len(maps) == 2
+    for start, end in zip([-1] + maps[:-1], maps):
+        warmed = [e for e in events[start + 1:end] if e[0] == "warm"]
+        assert len(warmed) == events[end][1] > 0       # every engine setting of the round
+        assert {f for _, f in warmed} == {"n1", "sgd"}

@@ -356,6 +356,8 @@ def tune_rows(cfg, data, rows, budget: int, mapper=local_map, backend: str = "em
             pts = latin_settings(row.keys, n, centre, 0.5 if centre else 1.0, seed=k,
                                  accept=accept)
             tasks += [(i, p) for p in pts]
+        if backend == "emulator":
+            warm_settings(cfg, [(rows[i], p) for i, p in tasks], log)
         out = mapper(run_setting, [cfg] * len(tasks), [tune] * len(tasks),
                      [rows[i] for i, _ in tasks], [p for _, p in tasks],
                      [seed] * len(tasks), [backend] * len(tasks))
@@ -443,6 +445,24 @@ def warm_engine(cfg, rows, log=print) -> None:
         report = warm(network_rules(row_config(cfg, row, point)))
         if log and report.get("compiled"):
             log(f"  compiled the emulator for {row.label} in {report['seconds']:.0f} s")
+
+
+def warm_settings(cfg, pairs, log=print) -> None:
+    """Compile (or load) the emulator for the rule structure of every engine
+    ``(row, setting)`` pair in this process before the workers get them. A setting
+    can change a rule's structure (a rounding compensation or a fallback product
+    appears at some rates), and a structure met first in the workers would be
+    compiled by each of them at once."""
+    from lava_bioadam.app.training import network_rules
+    from lava_bioadam.golden.fast import warm
+
+    for row, setting in pairs:
+        if row.level != "engine" or not representable(cfg, row, setting):
+            continue
+        report = warm(network_rules(row_config(cfg, row, setting)))
+        if log and report.get("compiled"):
+            log(f"  compiled the emulator for {row.label} at {_fmt(setting)} "
+                f"in {report['seconds']:.0f} s")
 
 
 def _rule_name(row: Row) -> str:
