@@ -15,6 +15,7 @@ from lava_bioadam.app.data import Split
 from lava_bioadam.errors import ConfigError, RuleError, UserError, require_lava
 from lava_bioadam.golden.fast import run_fast
 from lava_bioadam.golden.network import conn_init, initial_weights, run_l2
+from lava_bioadam.golden.run_loop import run_epochs
 from lava_bioadam.engine.neuron import approx_softmax
 from lava_bioadam.model.network import Network, softmax, symmetry
 from lava_bioadam.model.optimizers import (SGD, Adam, Optimizer, SynapticAdam, SynapticN1,
@@ -138,16 +139,21 @@ def train_reference(cfg: Config, data: Split, seed: int,
         with quiet():
             record(0)
     n_train = len(data.x_train)
+    order = []
+
+    def advance(s, e):
+        if s % n_train == 0:                    # a new epoch: reshuffle
+            order[:] = rng.permutation(n_train)
+        i = order[s % n_train]
+        net.train_sample(data.x_train[i], eye[data.y_train[i]])
+
     with quiet():
-        for epoch in range(first, cfg.training.epochs + 1):
-            for k, i in enumerate(rng.permutation(n_train)):
-                net.train_sample(data.x_train[i], eye[data.y_train[i]])
-                if progress:
-                    progress((epoch - 1) * n_train + k + 1, None)
-            record(epoch)
-            if checkpoint:
-                checkpoint({"net": net, "rng": rng.bit_generator.state, "history": history,
-                            "epoch": epoch})
+        run_epochs(cfg.training.epochs * n_train, advance, start=(first - 1) * n_train,
+                   epoch_size=n_train, progress=progress,
+                   on_epoch=lambda done: record(done // n_train),
+                   checkpoint=lambda done: {"net": net, "rng": rng.bit_generator.state,
+                                            "history": history, "epoch": done // n_train},
+                   on_checkpoint=checkpoint)
     return {"seed": seed, "history": history, "final": history[-1], "network": net}
 
 
