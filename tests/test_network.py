@@ -41,7 +41,7 @@ def test_backprop_mode_computes_the_exact_gradient():
     assert clipped_relu_grad(np.array([-0.1, 0.5, 1.2])).tolist() == [0, 1, 0]
 
 
-@pytest.mark.parametrize("rule", ["n1", "n2", "synaptic_adam", "adam"])
+@pytest.mark.parametrize("rule", ["n1", "n2", "synaptic_adam", "adam", "momentum", "sgd"])
 def test_predisposition_symmetry_error_decays_at_rate_lambda(rule, digits):
     """From an independent random start, W - B^T shrinks by exactly (1 - lam) per
     sample (one Euler step): both twins see the same local product."""
