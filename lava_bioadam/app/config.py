@@ -313,13 +313,10 @@ def _check_consistency(cfg: Config, where: str) -> None:
 
 
 #: how to move a config of the old layout (an ``optimizer:`` section for the float64
-#: reference beside ``rules:``) to the one ``rules:`` section, in one line
-MIGRATE = ("the optimizer: section is gone: every backend reads rules: now. State each "
-           "value once there (optimizer.rule -> rules.rule, optimizer.lam -> rules.lam, "
-           "optimizer.n1.* and optimizer.n2.* -> rules.*, optimizer.adam.lr and "
-           "optimizer.sgd.lr -> rules.eta, optimizer.adam.beta1/beta2 -> rules.tau_m/tau_v "
-           "= 1/(1 - beta)); where the two sections differ keep the values of the backend "
-           "you run (docs/usage.md, 'Configs of the old layout')")
+#: reference beside ``rules:``) to the one ``rules:`` section, in one line that fits
+#: the CLI's 200 characters with the config's path
+MIGRATE = ("optimizer: is gone; put its values once in rules: (lr -> eta, beta1/2 -> "
+           "tau_m/v = 1/(1-beta), the rest by name; docs/usage.md)")
 
 
 def config_from_dict(raw: dict, where: str = "<dict>") -> Config:
