@@ -314,7 +314,8 @@ def test_keys_the_backend_does_not_read_are_reported(tmp_path, cfg_path, capsys)
     for the rule is named in one warning line and in run.json."""
     cfg_path.write_text(cfg_path.read_text() + "rules:\n  w_max: 4.0\n  tau_v: 1000.0\n")
     out = tmp_path / "ignored"
-    assert main(["train", str(cfg_path), "--out", str(out), "--quiet", "--no-plots"]) == 0
+    assert main(["train", str(cfg_path), "--out", str(out), "--quiet", "--no-plots",
+                 "--epochs", "1", "--seeds", "0"]) == 0
     line = "backend reference ignores rules.w_max (not read by rule n1 on this backend)"
     err = capsys.readouterr().err
     assert line in err and "tau_v" not in err     # tau_v at its default is not reported
