@@ -3,8 +3,11 @@ run selects through ``Loihi2SimCfg(exception_proc_model_map=...)`` only."""
 from __future__ import annotations
 
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+from lava.proc.dense.models import PyLearningDenseModelBitApproximate, PyLearningDenseModelFloat
 from lava.proc.dense.process import LearningDense
 
+from lava_bioadam.processes.signed_learning_dense.models import (
+    PySignedLearningDenseModelBitApproximate, PySignedLearningDenseModelFloat)
 from lava_bioadam.processes.signed_learning_dense.process import SignedLearningDense
 
 PRECISION_TAGS = ("fixed_pt", "floating_pt")
@@ -23,6 +26,27 @@ def register_variants(fixed_dense, float_dense, fixed_signed, float_signed) -> d
             cls.implements_process = proc
             cls.implements_protocol = LoihiProtocol
     return maps
+
+
+#: (name part, process, precision, stock model) of the four variants, in the order
+#: of :func:`register_variants`
+_STOCK = (("LearningDenseFixed", "LearningDense", "fixed_pt", PyLearningDenseModelBitApproximate),
+          ("LearningDenseFloat", "LearningDense", "floating_pt", PyLearningDenseModelFloat),
+          ("SignedFixed", "SignedLearningDense", "fixed_pt",
+           PySignedLearningDenseModelBitApproximate),
+          ("SignedFloat", "SignedLearningDense", "floating_pt", PySignedLearningDenseModelFloat))
+
+
+def make_variants(mixin, prefix: str, what: str, module: str) -> tuple:
+    """The four variant classes ``{prefix}LearningDenseFixed``, ``...Float``,
+    ``{prefix}SignedFixed``, ``...Float`` (``mixin`` on each stock model, defined as
+    classes of ``module``: assign them to those names there) and their
+    :func:`register_variants` maps: ``(maps, classes)``."""
+    classes = tuple(type(prefix + name, (mixin, stock),
+                         {"__module__": module, "__qualname__": prefix + name,
+                          "__doc__": f"``{proc}`` ``{tag}``, {what}."})
+                    for name, proc, tag, stock in _STOCK)
+    return register_variants(*classes), classes
 
 
 def model_map(maps: dict, tag: str) -> dict:

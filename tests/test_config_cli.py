@@ -29,9 +29,11 @@ def test_default_config_loads():
     ("bogus: 1\n", "unknown key bogus"),
     ("network:\n  sizes: 64\n", "network.sizes must be a non-empty list"),
     ("training:\n  epochs: ten\n", "training.epochs must be an integer"),
-    ("optimizer:\n  n1:\n    eta: fast\n", "optimizer.n1.eta must be a number"),
-    ("optimizer:\n  rule: rmsprop\n", "optimizer.rule must be one of"),
-    ("optimizer:\n  n1:\n    tau_r: -1\n", "optimizer.n1.tau_r must be > 0"),
+    ("rules:\n  eta: fast\n", "rules.eta must be a number"),
+    ("rules:\n  rule: rmsprop\n", "rules.rule must be one of"),
+    ("rules:\n  tau_r: -1\n", "rules.tau_r must be > 0"),
+    ("rules:\n  rule: adam\n  tau_v: 0.5\n", "rules.tau_m and rules.tau_v must be >= 1"),
+    ("optimizer:\n  n1:\n    eta: 0.1\n", "optimizer: is gone; put its values once in rules:"),
     ("network: [1, 2]\n", "network must be a mapping"),
     ("data:\n  dataset: npz\n", "data.path is required"),
     ("a: [1\n", "not valid YAML"),
@@ -51,6 +53,18 @@ def test_cli_turns_errors_into_one_line_and_exit_2(tmp_path, capsys):
     assert main(["train", str(p)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "unknown key network.sizez" in err
+
+
+def test_old_layout_gets_the_whole_migration_line(tmp_path, capsys):
+    """A config with an optimizer: section: one line, not cut, that says where the
+    values go, even under a long folder name."""
+    d = tmp_path / ("a" * 40)
+    d.mkdir()
+    p = d / "old.yaml"
+    p.write_text("optimizer:\n  rule: adam\n  adam: {lr: 0.003}\n")
+    assert main(["train", str(p)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith("the rest by name; docs/usage.md)"), err
 
 
 def test_console_script_missing_file_exit_2(tmp_path):

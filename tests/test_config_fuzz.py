@@ -95,8 +95,8 @@ def targeted_cases():
     """Bounds, seeds, nesting, sizes of values and of the file, YAML structure."""
     big = 10**5
     cases = {
-        "substeps 1e30": with_value("optimizer.substeps", 10**30),
-        "substeps huge int": with_value("optimizer.substeps", 100_000),
+        "substeps 1e30": with_value("rules.substeps", 10**30),
+        "substeps huge int": with_value("rules.substeps", 100_000),
         "200000-unit layer": with_value("network.sizes", [64, 200_000, 10]),
         "400 layers": with_value("network.sizes", [64] * 400 + [10]),
         "one size": with_value("network.sizes", [64]),
@@ -119,14 +119,13 @@ def targeted_cases():
         "compare validation nan": with_value("compare.validation_fraction", math.nan),
         "init_scale 1e300": with_value("network.init_scale", 1e300),
         "test_fraction 1": with_value("data.test_fraction", 1.0),
-        "beta1 1": with_value("optimizer.adam.beta1", 1.0),
+        "adam tau_v 0.5": with_value("rules", {"rule": "adam", "tau_v": 0.5}),
         "npz without path": with_value("data.dataset", "npz"),
         "csv without path": with_value("data.dataset", "csv"),
-        "n1 multiplicative r0 0": with_value("optimizer.n1", {"form": "multiplicative",
-                                                              "r0": 0.0}),
+        "n1 multiplicative r0 0": with_value("rules", {"form": "multiplicative", "r0": 0.0}),
         "rules t_epoch 1e6": with_value("rules.t_epoch", 10**6),
         "megabyte string": with_value("name", "x" * big),
-        "megabyte option": with_value("optimizer.rule", "x" * big),
+        "megabyte option": with_value("rules.rule", "x" * big),
         "megabyte key": yaml.safe_dump({"x" * big: 1}),
         "long unknown key": "y" * 5000 + ": 1\n",
         "empty file": "",
@@ -213,7 +212,7 @@ def test_fuzz_cases_break_a_valid_base(tmp_path):
     path = tmp_path / "base.yaml"
     path.write_text(yaml.safe_dump(BASE))
     assert main(["rules", str(path)]) == 0
-    assert np.isfinite(config_mod.load_config(path).optimizer.lam)
+    assert np.isfinite(config_mod.load_config(path).rules.lam)
 
 
 # ------------------------------------------------------------------ seeded random fuzz
@@ -231,11 +230,10 @@ FUZZ_SEED = 21
 #: a valid config with every section that the random cases mutate
 RICH = {"name": "rfuzz", "data": {"dataset": "digits", "test_fraction": 0.3, "split_seed": 0},
         "network": {"sizes": [64, 6, 10], "feedback": "predisposition", "init_scale": 1.0},
-        "optimizer": {"rule": "n1", "substeps": 1, "lam": 1e-3,
-                      "n1": {"eta": 1e-3, "tau_m": 10.0, "tau_r": 10.0, "eps": 1e-2}},
         "training": {"epochs": 1, "seeds": [0]},
         "rules": {"eta": 0.01, "tau_m": 8.0, "tau_r": 16.0, "eps": 0.125, "lam": 0.0,
-                  "w_max": 2.0, "m_max": 0.25, "e_max": 1.0, "r0": 1.0, "t_epoch": 2}}
+                  "w_max": 2.0, "m_max": 0.25, "e_max": 1.0, "r0": 1.0, "t_epoch": 2,
+                  "substeps": 1}}
 
 #: numbers at and past the bounds, huge and tiny (text: written into the YAML as is)
 NUMBERS = [0, 1, -1, 2, 63, 64, 4096, 4097, 10_000, 10_001, 2**31 - 1, 2**31, 10**30,
@@ -445,10 +443,10 @@ def _train_check(label, path, backend, out, capsys):
 
 def test_yaml_numbers_as_a_person_means_them(tmp_path):
     p = tmp_path / "c.yaml"
-    p.write_text("optimizer:\n  n1: {eta: 1e-2, tau_m: 1E1}\nrules: {eta: 2e-2, w_max: 4e0}\n")
+    p.write_text("rules: {eta: 2e-2, w_max: 4e0, tau_m: 1E1, tau_v: 1e3}\n")
     cfg = config_mod.load_config(p)
-    assert (cfg.optimizer.n1.eta, cfg.optimizer.n1.tau_m) == (0.01, 10.0)
     assert (cfg.rules.eta, cfg.rules.w_max) == (0.02, 4.0)
+    assert (cfg.rules.tau_m, cfg.rules.tau_v) == (10.0, 1000.0)
     p.write_text("rules: {eta: '1e-2'}\n")
     try:
         config_mod.load_config(p)
@@ -459,7 +457,7 @@ def test_yaml_numbers_as_a_person_means_them(tmp_path):
 
 #: CLI subprocess cases: (config text, backend, exit status, text in the last stderr line)
 CLI_CASES = [
-    ("optimizer: {n1: {eta: 1e-2}}\nrules: {eta: 1e-2}\nnetwork: {sizes: [64, 6, 10]}\n"
+    ("rules: {eta: 1e-2}\nnetwork: {sizes: [64, 6, 10]}\n"
      "training: {epochs: 1}\n", "reference", 0, None),
     ("training: {epochs: " + "9" * 100_000 + "}\n", "reference", 2,
      "training.epochs: give a shorter value; an integer of 100000 digits"),

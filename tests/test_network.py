@@ -1,5 +1,4 @@
 """L0 network: feedback modes, predisposition symmetry, adaptivity, digits results."""
-import copy
 
 import numpy as np
 import pytest
@@ -19,7 +18,7 @@ def digits():
 def test_backprop_mode_computes_the_exact_gradient():
     """With B = W^T the local errors equal dLoss/da computed by finite differences."""
     cfg = config_from_dict({"network": {"sizes": [5, 4, 3], "feedback": "backprop"},
-                            "optimizer": {"rule": "sgd"}})
+                            "rules": {"rule": "sgd"}})
     net = build_network(cfg, 0)
     rng = np.random.default_rng(0)
     x, target = rng.uniform(0, 1, 5), np.eye(3)[1]
@@ -42,13 +41,13 @@ def test_backprop_mode_computes_the_exact_gradient():
     assert clipped_relu_grad(np.array([-0.1, 0.5, 1.2])).tolist() == [0, 1, 0]
 
 
-@pytest.mark.parametrize("rule", ["n1", "n2", "synaptic_adam", "adam"])
+@pytest.mark.parametrize("rule", ["n1", "n2", "synaptic_adam", "adam", "momentum", "sgd"])
 def test_predisposition_symmetry_error_decays_at_rate_lambda(rule, digits):
     """From an independent random start, W - B^T shrinks by exactly (1 - lam) per
     sample (one Euler step): both twins see the same local product."""
     lam = 0.01
     cfg = config_from_dict({"network": {"sizes": [64, 20, 10], "feedback": "predisposition"},
-                            "optimizer": {"rule": rule, "lam": lam}})
+                            "rules": {"rule": rule, "lam": lam}})
     net = build_network(cfg, 3)
     eye = np.eye(10)
 
@@ -77,7 +76,7 @@ def test_feedback_alignment_keeps_feedback_fixed():
 
 def test_predisposition_only_on_synapses_with_a_twin():
     cfg = config_from_dict({"network": {"sizes": [6, 5, 3], "feedback": "predisposition"},
-                            "optimizer": {"lam": 0.1}})
+                            "rules": {"lam": 0.1}})
     net = build_network(cfg, 0)
     assert net.opt_w[0].lam == 0.0  # first layer: its errors go nowhere
     assert net.opt_w[1].lam == 0.1
@@ -103,8 +102,8 @@ def test_rules_are_adaptive_on_an_ill_conditioned_problem():
 
 
 def _mean_final(cfg, data, rule, feedback, seeds=(0, 1, 2)):
-    c = copy.deepcopy(cfg)
-    c.optimizer.rule, c.network.feedback = rule, feedback
+    from lava_bioadam.app.commands.compare import table_config
+    c = table_config(cfg, rule, feedback)            # the settings of the table
     finals = [train_reference(c, data, s)["final"] for s in seeds]
     return (np.mean([f["test_accuracy"] for f in finals]),
             max(a for f in finals for a, _ in f["symmetry"]))

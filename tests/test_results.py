@@ -196,12 +196,12 @@ def test_out_accepts_an_empty_folder_and_names_a_file(tmp_path, cfg_path, capsys
 
 
 def test_diverging_run_fails_and_keeps_finished_epochs(tmp_path, cfg_path, capsys):
-    text = cfg_path.read_text() + "optimizer:\n  lam: 1e300\n"
+    text = cfg_path.read_text() + "rules:\n  lam: 1e300\n"
     cfg_path.write_text(text)
     out = tmp_path / "div"
     assert main(["train", str(cfg_path), "--out", str(out), "--no-plots"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("lava-bioadam: error: lower optimizer.n1.eta or optimizer.lam")
+    assert err[-1].startswith("lava-bioadam: error: lower rules.eta or rules.lam")
     assert "diverged in epoch 1" in err[-1] and len(err[-1]) <= 200
     assert not any("RuntimeWarning" in e for e in err), err
     status = json.loads((out / "status.json").read_text())
@@ -307,3 +307,27 @@ def test_plot_write_failure_marks_the_run_failed(tmp_path, cfg_path, capsys, mon
     assert main(["train", str(cfg_path), "--out", str(out), "--epochs", "1"]) == 2
     status = json.loads((out / "status.json").read_text())
     assert status["status"] == "failed" and "accuracy.png" in status["message"]
+
+
+def test_keys_the_backend_does_not_read_are_reported(tmp_path, cfg_path, capsys):
+    """One rules: section for every backend: a key the running backend does not read
+    for the rule is named in one warning line and in run.json."""
+    cfg_path.write_text(cfg_path.read_text() + "rules:\n  w_max: 4.0\n  tau_v: 1000.0\n")
+    out = tmp_path / "ignored"
+    assert main(["train", str(cfg_path), "--out", str(out), "--quiet", "--no-plots",
+                 "--epochs", "1", "--seeds", "0"]) == 0
+    line = "backend reference ignores rules.w_max (not read by rule n1 on this backend)"
+    err = capsys.readouterr().err
+    assert line in err and "tau_v" not in err     # tau_v at its default is not reported
+    assert json.loads((out / "run.json").read_text())["ignored_keys"] == line
+
+
+def test_ignored_keys_per_backend_and_rule():
+    from lava_bioadam.rules.params import RuleParams, ignored_keys
+
+    p = RuleParams(w_max=4.0, tau_v=100.0, substeps=2)
+    assert ignored_keys(p, "reference") == ["w_max", "tau_v"]      # tau_v: Adam's
+    assert ignored_keys(p, "fixed") == ["tau_v", "substeps"]
+    adam = RuleParams(rule="adam", tau_r=4.0, eta=0.5, tau_v=100.0)
+    assert ignored_keys(adam, "reference") == ["tau_r"]
+    assert ignored_keys(RuleParams(rule="sgd", tau_m=4.0), "fixed") == ["tau_m"]

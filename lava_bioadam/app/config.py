@@ -64,61 +64,6 @@ class NetworkConfig:
 
 
 @dataclass
-class AdamConfig:
-    """Textbook Adam (also the discrete form of ``synaptic_adam``): step ``lr`` (weight
-    units per sample), moment decays ``beta1``, ``beta2`` per sample, ``eps`` in
-    gradient units, optional bias correction of both moments."""
-    lr: float = 1e-3
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
-    bias_correction: bool = True
-
-
-@dataclass
-class N1Config:
-    """N1, synaptic homeostasis: ``tau_r dr/dt = 1 - r(|g| + eps)`` (``linear``) or
-    ``r (1 - r(|g| + eps))`` (``multiplicative``), ``dw/dt = -eta m r``."""
-    eta: float = 1e-3
-    tau_m: float = 10.0
-    tau_r: float = 10.0
-    eps: float = 1e-2
-    r0: float = 0.0
-    form: Literal["linear", "multiplicative"] = "linear"
-
-
-@dataclass
-class N2Config:
-    """N2, factored RMS: each neuron divides its signal by its running RMS (time
-    constant ``tau_n`` samples, floor ``eps``); synapses integrate ``m`` (``tau_m``)
-    and ``dw/dt = -eta m``; optional bias correction of the running means."""
-    eta: float = 1e-3
-    tau_m: float = 10.0
-    tau_n: float = 1000.0
-    bias_correction: bool = True
-    eps: float = 1e-8
-
-
-@dataclass
-class SGDConfig:
-    lr: float = 0.05
-
-
-@dataclass
-class OptimizerConfig:
-    """Which rule learns, with the parameters of each rule in its own section.
-    ``lam`` is the predisposition rate (1/sample), used with ``feedback: predisposition``."""
-    rule: Literal["adam", "synaptic_adam", "n1", "n2", "sgd"] = "n1"
-    substeps: int = 1
-    order: Literal["semi_implicit", "explicit"] = "semi_implicit"
-    lam: float = 1e-3
-    adam: AdamConfig = field(default_factory=AdamConfig)
-    n1: N1Config = field(default_factory=N1Config)
-    n2: N2Config = field(default_factory=N2Config)
-    sgd: SGDConfig = field(default_factory=SGDConfig)
-
-
-@dataclass
 class TrainingConfig:
     epochs: int = 10
     seeds: list[int] = field(default_factory=lambda: [0])
@@ -140,9 +85,9 @@ class Config:
     name: str = "experiment"
     data: DataConfig = field(default_factory=DataConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
-    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
-    #: fixed-point rules of the Loihi backends (emulator, lava-fixed, lava-float)
+    #: the learning rule and its physical hyperparameters, read by every backend:
+    #: the float64 reference and the fixed-point rules (emulator, lava-fixed, lava-float)
     rules: RuleParams = field(default_factory=RuleParams)
     #: the L0/L1/L2/L3 comparison of ``lava-bioadam verify``
     verify: VerifyParams = field(default_factory=VerifyParams)
@@ -152,7 +97,7 @@ class Config:
 
 
 # ---------------------------------------------------------------- validation
-_POSITIVE = {"test_fraction", "lr", "eta", "tau_m", "tau_r", "tau_n", "tau_v", "epochs",
+_POSITIVE = {"test_fraction", "eta", "tau_m", "tau_r", "tau_n", "tau_v", "epochs",
              "substeps", "init_scale"}
 _NON_NEGATIVE = {"eps", "r0", "lam"}
 
@@ -162,7 +107,7 @@ LIMITS = {
     "units": 4096,          # units per layer (network.sizes, verify.networks)
     "layers": 8,            # weight layers per network
     "epochs": 10_000,       # training.epochs
-    "substeps": 1_000,      # optimizer.substeps (Euler steps per sample)
+    "substeps": 1_000,      # rules.substeps (Euler steps per sample)
     "seeds": 100,           # entries of a seeds list
     "seed": 2**31 - 1,      # largest seed (Lava's and scikit-learn's seeds are 32-bit)
     "n_samples": 100_000,   # verify.n_samples
@@ -296,7 +241,7 @@ def check_sizes(key: str, sizes, where: str) -> list[int]:
 #: dotted key -> extra check of its (type-checked) value
 _RANGES = {
     "training.epochs": lambda k, v, w: check_int_range(k, v, 1, LIMITS["epochs"], w),
-    "optimizer.substeps": lambda k, v, w: check_int_range(k, v, 1, LIMITS["substeps"], w),
+    "rules.substeps": lambda k, v, w: check_int_range(k, v, 1, LIMITS["substeps"], w),
     "training.seeds": check_seeds,
     "verify.seeds": check_seeds,
     "data.split_seed": lambda k, v, w: check_int_range(k, v, 0, LIMITS["seed"], w),
@@ -362,18 +307,24 @@ def _check_consistency(cfg: Config, where: str) -> None:
     if cfg.network.init_scale > LIMITS["init_scale"]:
         raise ConfigError(f"{where}: network.init_scale must be <= {LIMITS['init_scale']:g}, "
                           f"got {cfg.network.init_scale:g}")
-    if cfg.optimizer.n1.form == "multiplicative" and cfg.optimizer.n1.r0 <= 0:
-        raise ConfigError(f"{where}: optimizer.n1.r0 must be > 0 with form multiplicative")
     if cfg.data.dataset in FILE_DATASETS and not cfg.data.path:
         raise ConfigError(f"{where}: data.path is required when data.dataset is "
                           f"{cfg.data.dataset}")
-    for b in ("beta1", "beta2"):
-        if not 0 <= getattr(cfg.optimizer.adam, b) < 1:
-            raise ConfigError(f"{where}: optimizer.adam.{b} must be in [0, 1)")
+
+
+#: how to move a config of the old layout (an ``optimizer:`` section for the float64
+#: reference beside ``rules:``) to the one ``rules:`` section, in one line that fits
+#: the CLI's 200 characters with the config's path
+MIGRATE = ("optimizer: is gone; put its values once in rules: (lr -> eta, beta1/2 -> "
+           "tau_m/v = 1/(1-beta), the rest by name; docs/usage.md)")
 
 
 def config_from_dict(raw: dict, where: str = "<dict>") -> Config:
-    """Validate a plain dict (as loaded from YAML) into a :class:`Config`."""
+    """Validate a plain dict (as loaded from YAML) into a :class:`Config`. A config
+    of the old layout (an ``optimizer:`` section) is a one-line error that says how
+    to move it (:data:`MIGRATE`)."""
+    if isinstance(raw, dict) and "optimizer" in raw:
+        raise ConfigError(f"{where}: {MIGRATE}")
     cfg = _build(Config, raw, where)
     cfg.source = where
     _check_consistency(cfg, where)

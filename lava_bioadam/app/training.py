@@ -10,39 +10,44 @@ from typing import Callable
 import numpy as np
 
 from lava_bioadam import codes
-from lava_bioadam.app.config import Config, OptimizerConfig
+from lava_bioadam.app.config import Config
 from lava_bioadam.app.data import Split
 from lava_bioadam.errors import ConfigError, RuleError, UserError, require_lava
 from lava_bioadam.golden.fast import run_fast
 from lava_bioadam.golden.network import conn_init, initial_weights, run_l2
+from lava_bioadam.golden.run_loop import run_epochs
 from lava_bioadam.engine.neuron import approx_softmax
 from lava_bioadam.model.network import Network, softmax, symmetry
 from lava_bioadam.model.optimizers import (SGD, Adam, Optimizer, SynapticAdam, SynapticN1,
                                            SynapticN2)
 from lava_bioadam.rules.network import FEEDBACK, NetworkRules, build_network_rules
-from lava_bioadam.rules.params import RuleParams
+from lava_bioadam.rules.params import RULE_FAMILIES, RuleParams, ignored_keys
 
 
-def optimizer_factory(ocfg: OptimizerConfig) -> Callable[[tuple[int, int], np.ndarray | None], Optimizer]:
-    """``make_opt(shape, lam_mask)`` for :meth:`Network.create` from the config's
-    optimizer section; ``lam`` applies where ``lam_mask`` is given."""
+def optimizer_factory(p: RuleParams) -> Callable[[tuple[int, int], np.ndarray | None], Optimizer]:
+    """``make_opt(shape, lam_mask)`` for :meth:`Network.create`: the float64 optimizer
+    of the ``rules:`` section's rule and values (the same values the fixed-point rules
+    derive from); ``lam`` applies where ``lam_mask`` is given. Adam's moment decays are
+    ``beta1 = 1 - 1/tau_m``, ``beta2 = 1 - 1/tau_v``; ``sgd`` and ``momentum`` step at
+    ``eta r0``, as the engine's."""
 
     def make(shape, lam_mask):
-        lam = dict(lam=ocfg.lam, lam_mask=lam_mask) if lam_mask is not None else {}
-        ct = dict(substeps=ocfg.substeps, order=ocfg.order, **lam)
-        a = ocfg.adam
-        if ocfg.rule == "sgd":
-            return SGD(shape, ocfg.sgd.lr, **lam)
-        if ocfg.rule == "adam":
-            return Adam(shape, a.lr, a.beta1, a.beta2, a.eps, a.bias_correction, **lam)
-        if ocfg.rule == "synaptic_adam":
-            return SynapticAdam.from_adam(shape, a.lr, a.beta1, a.beta2, a.eps,
-                                          bias_correction=a.bias_correction, **ct)
-        if ocfg.rule == "n1":
-            n = ocfg.n1
-            return SynapticN1(shape, n.eta, n.tau_m, n.tau_r, n.eps, n.r0, n.form, **ct)
-        n = ocfg.n2
-        return SynapticN2(shape, n.eta, n.tau_m, n.tau_n, n.eps, n.bias_correction, **ct)
+        lam = dict(lam=p.lam, lam_mask=lam_mask) if lam_mask is not None else {}
+        ct = dict(substeps=p.substeps, order=p.order, **lam)
+        beta1, beta2 = 1.0 - 1.0 / p.tau_m, 1.0 - 1.0 / p.tau_v
+        if p.rule == "sgd":
+            return SGD(shape, p.eta * p.r0, **lam)
+        if p.rule == "adam":
+            return Adam(shape, p.eta, beta1, beta2, p.eps, p.bias_correction, **lam)
+        if p.rule == "synaptic_adam":
+            return SynapticAdam.from_adam(shape, p.eta, beta1, beta2, p.eps,
+                                          bias_correction=p.bias_correction, **ct)
+        if p.rule == "n1":
+            return SynapticN1(shape, p.eta, p.tau_m, p.tau_r, p.eps, p.r0, p.form,
+                              r_min=p.r_min, **ct)
+        if p.rule == "momentum":
+            return SynapticN1(shape, p.eta, p.tau_m, r0=p.r0, form="frozen", **ct)
+        return SynapticN2(shape, p.eta, p.tau_m, p.tau_n, p.eps, p.bias_correction, **ct)
 
     return make
 
@@ -52,7 +57,7 @@ def build_network(cfg: Config, seed: int) -> Network:
     rng = np.random.default_rng(seed)
     sm = approx_softmax if cfg.network.softmax == "approx" else softmax
     return Network.create(cfg.network.sizes, cfg.network.feedback,
-                          optimizer_factory(cfg.optimizer), rng, cfg.network.loss,
+                          optimizer_factory(cfg.rules), rng, cfg.network.loss,
                           cfg.network.init_scale, sm)
 
 
@@ -76,16 +81,6 @@ class DivergedError(UserError):
     """Training produced non-finite metrics or weights."""
 
 
-def _rate_keys(cfg: Config, backend: str) -> str:
-    """The settings that make a run diverge, named for the message."""
-    if backend != "reference":
-        return "rules.eta or rules.lam"
-    o = cfg.optimizer
-    rate = {"adam": "adam.lr", "synaptic_adam": "adam.lr", "sgd": "sgd.lr",
-            "n1": "n1.eta", "n2": "n2.eta"}[o.rule]
-    return f"optimizer.{rate} or optimizer.lam"
-
-
 def check_finite(cfg: Config, backend: str, seed: int, rec: dict, weights=()) -> None:
     """``DivergedError`` if the epoch record ``rec`` or any array of ``weights`` holds
     a non-finite number: the run stops instead of training on NaN."""
@@ -96,7 +91,7 @@ def check_finite(cfg: Config, backend: str, seed: int, rec: dict, weights=()) ->
     if any(w is not None and not np.isfinite(w).all() for w in weights):
         bad.append("weights")
     if bad:
-        raise DivergedError(f"lower {_rate_keys(cfg, backend)}: seed {seed} diverged in "
+        raise DivergedError(f"lower rules.eta or rules.lam: seed {seed} diverged in "
                             f"epoch {rec['epoch']} (non-finite {', '.join(bad)}); the "
                             f"epochs before it are kept")
 
@@ -138,16 +133,21 @@ def train_reference(cfg: Config, data: Split, seed: int,
         with quiet():
             record(0)
     n_train = len(data.x_train)
+    order = []
+
+    def advance(s, e):
+        if s % n_train == 0:                    # a new epoch: reshuffle
+            order[:] = rng.permutation(n_train)
+        i = order[s % n_train]
+        net.train_sample(data.x_train[i], eye[data.y_train[i]])
+
     with quiet():
-        for epoch in range(first, cfg.training.epochs + 1):
-            for k, i in enumerate(rng.permutation(n_train)):
-                net.train_sample(data.x_train[i], eye[data.y_train[i]])
-                if progress:
-                    progress((epoch - 1) * n_train + k + 1, None)
-            record(epoch)
-            if checkpoint:
-                checkpoint({"net": net, "rng": rng.bit_generator.state, "history": history,
-                            "epoch": epoch})
+        run_epochs(cfg.training.epochs * n_train, advance, start=(first - 1) * n_train,
+                   epoch_size=n_train, progress=progress,
+                   on_epoch=lambda done: record(done // n_train),
+                   checkpoint=lambda done: {"net": net, "rng": rng.bit_generator.state,
+                                            "history": history, "epoch": done // n_train},
+                   on_checkpoint=checkpoint)
     return {"seed": seed, "history": history, "final": history[-1], "network": net}
 
 
@@ -162,10 +162,29 @@ def network_rules(cfg: Config) -> NetworkRules:
     if cfg.network.loss != "cross_entropy":
         raise ConfigError(f"{cfg.source}: use network.loss cross_entropy with the Loihi "
                           f"backends (the only loss they implement)")
+    if cfg.rules.rule not in RULE_FAMILIES:
+        raise ConfigError(f"{cfg.source}: use rules.rule {' or '.join(RULE_FAMILIES)} with "
+                          f"the Loihi backends; {cfg.rules.rule} runs on the float64 "
+                          f"reference only (--backend reference)")
     try:
         return _build_rules(cfg, cfg.rules)
     except RuleError as exc:
         raise ConfigError(f"{cfg.source}: {explain_rules(cfg, exc)}") from None
+
+
+#: keys of the ``rules:`` section that only the float64 reference reads
+REFERENCE_ONLY = ("tau_v", "tau_n", "bias_correction", "substeps", "order")
+
+
+def ignored_line(cfg: Config, backend: str) -> str | None:
+    """One line naming the ``rules:`` keys the config sets (to other than their
+    defaults) that ``backend`` does not read for the config's rule; None if none."""
+    level = "reference" if backend == "reference" else "fixed"
+    keys = ignored_keys(cfg.rules, level)
+    if not keys:
+        return None
+    return (f"backend {backend} ignores {', '.join('rules.' + k for k in keys)} "
+            f"(not read by rule {cfg.rules.rule} on this backend)")
 
 
 def _build_rules(cfg: Config, params: RuleParams) -> NetworkRules:
@@ -212,7 +231,7 @@ def explain_rules(cfg: Config, exc: RuleError) -> str:
     reason = str(exc)
     defaults = RuleParams()
     changed = [f.name for f in dataclasses.fields(RuleParams)
-               if f.name not in ("rule", "form", "layers", "t_epoch")
+               if f.name not in ("rule", "form", "layers", "t_epoch") + REFERENCE_ONLY
                and getattr(cfg.rules, f.name) != getattr(defaults, f.name)]
     blamed = _blame(cfg, changed, defaults)
     if len(blamed) == 1:

@@ -48,6 +48,7 @@ from lava_bioadam import codes
 from lava_bioadam.engine import widths
 from lava_bioadam.golden import fast_kernels
 from lava_bioadam.golden.network import GoldenNetwork, NetRun, initial_weights, stack_records
+from lava_bioadam.golden.run_loop import run_epochs
 
 #: samples per compiled call (bounds the memory of the per-chunk inputs)
 CHUNK = 512
@@ -735,28 +736,22 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
         if net.R != R or preds.shape != (n, R):
             raise ValueError("the state is of another run (replicas or samples differ)")
     records = [[] for _ in range(R)]
-    epochs = [[] for _ in range(R)]
-    bounds = set()
-    if on_epoch and epoch_size:
-        bounds = set(range(epoch_size, n + 1, epoch_size))
-    step = 1 if record else max(1, int(chunk))
-    while s < n:
-        e = min(n, s + step)
-        nxt = [b for b in bounds if s < b < e]
-        e = min(nxt) if nxt else e
+
+    def advance(s, e):
         pay = np.stack([codes.input_payload(xr_[s:e], net.encs[0], True) for xr_ in xs], -1)
         preds[s:e], zs[s:e] = net.run_chunk(pay, lab[s:e])
-        s = e
         if record:
             for r in range(R):
                 records[r].append(net.snapshot(r))
-        if progress:
-            progress(s, int((preds[:s, 0] == lab[:s, 0]).sum()))
-        if s in bounds:
-            for r in range(R):
-                epochs[r].append(on_epoch(r, *net.weights(r)))
-            if on_checkpoint:
-                on_checkpoint({"net": net, "done": s, "pred": preds, "z": zs})
+        return int((preds[:e, 0] == lab[:e, 0]).sum()) if progress else None
+
+    per_epoch = run_epochs(
+        n, advance, start=s, step=1 if record else chunk, epoch_size=epoch_size,
+        progress=progress,
+        on_epoch=on_epoch and (lambda done: [on_epoch(r, *net.weights(r)) for r in range(R)]),
+        on_checkpoint=on_checkpoint,
+        checkpoint=lambda done: {"net": net, "done": done, "pred": preds, "z": zs})
+    epochs = [[ep[r] for ep in per_epoch] for r in range(R)]
     runs = []
     for r in range(R):
         run = NetRun(preds[:, r].copy(), _loss(zs[:, :, r], lab[:, r], net.encs[-1]),

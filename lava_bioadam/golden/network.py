@@ -19,6 +19,7 @@ import numpy as np
 from lava_bioadam import codes
 from lava_bioadam.engine.widths import TRACE_TAU_INF
 from lava_bioadam.golden.connection import GoldenLearningDense
+from lava_bioadam.golden.run_loop import run_epochs
 from lava_bioadam.rules.network import NetworkRules
 
 CONN_VARS = ("weights", "tag_1", "tag_2", "x1", "x2", "y1", "y2", "y3")
@@ -163,20 +164,23 @@ def run_l2(nr, x, labels, W0, B0, rng_seed: int = 0, record: bool = False,
         net, start, correct = state["net"], state["done"], state["correct"]
         pred, loss = state["pred"].copy(), state["loss"].copy()
     payload = codes.input_payload(x, net.encs[0], True)
-    records, epochs = [], []
-    for s in range(start, n):
-        net.sample(payload[s], int(labels[s]))
+    records = []
+
+    def advance(s, e):
+        nonlocal correct
+        net.sample(payload[s], int(labels[s]))          # e == s + 1
         pred[s], loss[s] = net.out.pred, net.out.loss
         correct += int(pred[s] == labels[s])
-        if progress:
-            progress(s + 1, correct)
         if record:
             records.append(net.snapshot())
-        if on_epoch and epoch_size and (s + 1) % epoch_size == 0:
-            epochs.append(on_epoch(*net.weights()))
-            if on_checkpoint:
-                on_checkpoint({"net": net, "done": s + 1, "correct": correct, "pred": pred,
-                               "loss": loss})
+        return correct
+
+    epochs = run_epochs(
+        n, advance, start=start, epoch_size=epoch_size, progress=progress,
+        on_epoch=on_epoch and (lambda done: on_epoch(*net.weights())),
+        on_checkpoint=on_checkpoint,
+        checkpoint=lambda done: {"net": net, "done": done, "correct": correct, "pred": pred,
+                                 "loss": loss})
     run = NetRun(pred, loss, net.snapshot(), epochs=epochs)
     if record:
         run.states = stack_records(records)

@@ -22,6 +22,7 @@ from lava.utils.weightutils import SignMode
 from lava_bioadam import codes
 from lava_bioadam.engine import widths
 from lava_bioadam.golden.network import CONN_VARS, NetRun, conn_init
+from lava_bioadam.golden.run_loop import run_epochs
 from lava_bioadam.lava.rules import make_lava_rule
 from lava_bioadam.lava.runtime import LavaSession
 from lava_bioadam.processes.graded_source.process import GradedSource
@@ -222,7 +223,7 @@ def run_lava(nr, x, labels, W0, B0, rng_seed: int = 0, precision: str = "fixed",
                      state=state and state["vars"])
     if record:
         return _run_recorded(net, n, timeout_s)
-    epochs, preds, losses = [], [], []
+    preds, losses = [], []
     if state is not None:
         preds, losses = [np.asarray(state["pred"])], [np.asarray(state["loss"])]
     cfg = net.run_cfg()
@@ -240,26 +241,27 @@ def run_lava(nr, x, labels, W0, B0, rng_seed: int = 0, precision: str = "fixed",
                 m = done - start
                 return (np.asarray(sess.get(net.output.pred))[:m].astype(int),
                         np.asarray(sess.get(net.output.loss))[:m].astype(float))
-            chunk = epoch_size or n
-            while done < n:
-                step = min(chunk - done % chunk, n - done)
-                if progress:
-                    step = min(step, PROGRESS_CHUNK)
-                sess.run(step * T)
-                done += step
-                if progress:
-                    progress(done, None)
-                if on_epoch and epoch_size and done % epoch_size == 0:
-                    st = net.read(sess, ("weights",))
-                    epochs.append(on_epoch([c["weights"] for c in st["W"]],
-                                           [None if c is None else c["weights"]
-                                            for c in st["B"]]))
-                    if on_checkpoint:
-                        pred, loss = outputs()
-                        on_checkpoint({"vars": net.read(sess, STATE_VARS), "done": done,
-                                       "precision": precision,
-                                       "pred": np.concatenate(preds + [pred]),
-                                       "loss": np.concatenate(losses + [loss])})
+
+            def advance(s, e):
+                nonlocal done
+                sess.run((e - s) * T)
+                done = e
+
+            def epoch(_):
+                st = net.read(sess, ("weights",))
+                return on_epoch([c["weights"] for c in st["W"]],
+                                [None if c is None else c["weights"] for c in st["B"]])
+
+            def checkpoint(_):
+                pred, loss = outputs()
+                return {"vars": net.read(sess, STATE_VARS), "done": done,
+                        "precision": precision, "pred": np.concatenate(preds + [pred]),
+                        "loss": np.concatenate(losses + [loss])}
+            epochs = run_epochs(n, advance, start=start,
+                                step=PROGRESS_CHUNK if progress else n,
+                                epoch_size=epoch_size, split_at_epochs=True,
+                                on_epoch=on_epoch and epoch, checkpoint=checkpoint,
+                                on_checkpoint=on_checkpoint, progress=progress)
             final = net.read(sess)
             pred, loss = outputs()
     finally:

@@ -33,6 +33,10 @@ BUILDERS = {"n1": build_n1, "momentum": build_momentum, "sgd": build_sgd}
 def build_rules(params: RuleParams, role: str = "forward"):
     """The :class:`~lava_bioadam.rules.layer.LayerRules` of one connection in
     ``role`` ("forward" or "feedback") for the family ``params.rule``."""
+    if params.rule not in BUILDERS:
+        raise RuleError(f"rules.rule {params.rule} runs on the float64 reference only "
+                        f"(--backend reference); the fixed-point backends take "
+                        f"{', '.join(BUILDERS)}")
     return BUILDERS[params.rule](params, role)
 
 

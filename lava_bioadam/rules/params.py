@@ -1,4 +1,6 @@
-"""Physical hyperparameters of the fixed-point N1 rule (config section ``rules:``)."""
+"""Physical hyperparameters of the learning rule (config section ``rules:``), the
+one source that every backend reads: the fixed-point rules of the Loihi backends
+and the float64 reference (``lava_bioadam.app.training.optimizer_factory``)."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,9 +10,14 @@ from typing import Optional
 from lava_bioadam.errors import RuleError
 
 
+#: rule families with a fixed-point realisation (they run on every backend)
 RULE_FAMILIES = ("n1", "momentum", "sgd")
+#: rules of the float64 reference backend only
+REFERENCE_RULES = ("adam", "synaptic_adam", "n2")
 N1_FORMS = ("linear", "multiplicative")
 ROUNDINGS = ("unbiased", "floor")
+#: integration of the float64 reference's continuous-time rules
+ORDERS = ("semi_implicit", "explicit")
 
 
 @dataclass(frozen=True)
@@ -19,7 +26,9 @@ class RuleParams:
 
     rule:    rule family: ``n1`` (synaptic Adam, N1 normaliser), ``momentum`` (the
              N1 rule with the normaliser frozen at ``r0``: momentum SGD) or ``sgd``
-             (plain SGD, ``dw = -eta g``).
+             (plain SGD, ``dw = -eta r0 g``), on every backend; ``adam`` (textbook
+             Adam, step ``eta``), ``synaptic_adam`` (its continuous-time form) or
+             ``n2`` (factored RMS) on the float64 reference only.
     form:    N1 normaliser form: ``linear`` (``tau_r dr = 1 - r(|g| + eps)``) or
              ``multiplicative`` (``tau_r dr = r (1 - r(|g| + eps)) + r_min``).
     r_min:   multiplicative form only: constant drive ``r_min / tau_r`` per sample
@@ -39,6 +48,12 @@ class RuleParams:
              weight product exact, and a constant that returns what Lava's product
              floors take from ``dw`` on average; ``floor``: the products as they
              were before that change (Lava's floors uncompensated), for comparison.
+    tau_v:   reference only: Adam's second-moment time constant (samples),
+             ``beta2 = 1 - 1/tau_v`` (and ``beta1 = 1 - 1/tau_m``).
+    tau_n:   reference only: N2's neuron RMS time constant (samples).
+    bias_correction: reference only: Adam's and N2's bias correction of the moments.
+    substeps: reference only: Euler steps per sample of the continuous-time rules.
+    order:   reference only: ``semi_implicit`` or ``explicit`` Euler steps.
     layers:  per-layer changes, one mapping per forward layer from the input side
              (``[{w_max: 8.0}, {}]``: the first layer saturates at 8, the second
              keeps the values above); a layer's feedback twin takes the same values.
@@ -60,17 +75,28 @@ class RuleParams:
     t_epoch: int = 2
     r_min: float = 0.0
     rounding: str = "unbiased"
+    tau_v: float = 1000.0
+    tau_n: float = 1000.0
+    bias_correction: bool = True
+    substeps: int = 1
+    order: str = "semi_implicit"
     layers: Optional[list] = None
 
     def __post_init__(self):
         if self.rounding not in ROUNDINGS:
             raise RuleError(f"rules.rounding must be one of {list(ROUNDINGS)}, "
                             f"got {self.rounding!r}")
-        if self.rule not in RULE_FAMILIES:
-            raise RuleError(f"rules.rule must be one of {list(RULE_FAMILIES)}, got {self.rule!r}")
+        if self.rule not in RULE_FAMILIES + REFERENCE_RULES:
+            raise RuleError(f"rules.rule must be one of {list(RULE_FAMILIES + REFERENCE_RULES)}, "
+                            f"got {self.rule!r}")
         if self.form not in N1_FORMS:
             raise RuleError(f"rules.form must be one of {list(N1_FORMS)}, got {self.form!r}")
-        for name in ("eta", "tau_m", "tau_r", "eps", "e_max", "m_max", "w_max"):
+        if self.order not in ORDERS:
+            raise RuleError(f"rules.order must be one of {list(ORDERS)}, got {self.order!r}")
+        if not (isinstance(self.substeps, int) and self.substeps >= 1):
+            raise RuleError(f"rules.substeps must be an integer >= 1, got {self.substeps!r}")
+        for name in ("eta", "tau_m", "tau_r", "eps", "e_max", "m_max", "w_max", "tau_v",
+                     "tau_n"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and v > 0):
                 raise RuleError(f"rules.{name} must be a positive number, got {v!r}")
@@ -85,6 +111,9 @@ class RuleParams:
         if self.rule == "n1" and self.form == "multiplicative" and not self.r0 > 0:
             raise RuleError("rules.r0 must be > 0 with form multiplicative (r = 0 is a "
                             "fixed point of r (1 - r(|g| + eps)))")
+        if self.rule in ("adam", "synaptic_adam") and not min(self.tau_m, self.tau_v) >= 1:
+            raise RuleError(f"rules.tau_m and rules.tau_v must be >= 1 with rule {self.rule} "
+                            f"(beta = 1 - 1/tau in [0, 1))")
         if self.layers is not None:
             _check_layers(self.layers)
         if not (isinstance(self.t_epoch, int) and 2 <= self.t_epoch <= 63):
@@ -104,6 +133,38 @@ class RuleParams:
             return dataclasses.replace(self, layers=None, **changes)
         except RuleError as exc:
             raise RuleError(f"rules.layers[{index}]: {exc}") from None
+
+
+#: the keys (besides ``rule``) that each backend reads, per rule: ``reference`` the
+#: float64 reference, ``fixed`` the fixed-point rules (emulator, Lava); a key that the
+#: running rule and backend do not read is reported (:func:`ignored_keys`)
+_FIXED = ("e_max", "m_max", "r_max", "w_max", "t_epoch", "rounding", "layers")
+_EULER = ("substeps", "order")
+READS = {
+    "reference": {
+        "n1": ("form", "eta", "tau_m", "tau_r", "eps", "lam", "r0", "r_min") + _EULER,
+        "momentum": ("eta", "tau_m", "lam", "r0") + _EULER,
+        "sgd": ("eta", "lam", "r0"),
+        "adam": ("eta", "tau_m", "tau_v", "eps", "lam", "bias_correction"),
+        "synaptic_adam": ("eta", "tau_m", "tau_v", "eps", "lam", "bias_correction") + _EULER,
+        "n2": ("eta", "tau_m", "tau_n", "eps", "lam", "bias_correction") + _EULER,
+    },
+    "fixed": {
+        "n1": ("form", "eta", "tau_m", "tau_r", "eps", "lam", "r0", "r_min") + _FIXED,
+        "momentum": ("eta", "tau_m", "eps", "lam", "r0") + _FIXED,
+        "sgd": ("eta", "eps", "lam", "r0") + _FIXED,
+    },
+}
+
+
+def ignored_keys(params: RuleParams, level: str) -> list[str]:
+    """The keys of ``params`` that differ from their defaults but that a run of its
+    rule at ``level`` (``reference`` or ``fixed``) does not read, in field order."""
+    reads = READS[level].get(params.rule, ())
+    defaults = RuleParams()
+    return [f.name for f in dataclasses.fields(RuleParams)
+            if f.name != "rule" and f.name not in reads
+            and getattr(params, f.name) != getattr(defaults, f.name)]
 
 
 #: numeric fields that ``RuleParams.layers`` may change per layer

@@ -15,12 +15,8 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from lava.proc.dense.models import (PyLearningDenseModelBitApproximate,
-                                    PyLearningDenseModelFloat)
 
-from lava_bioadam.processes.signed_learning_dense.models import (
-    PySignedLearningDenseModelBitApproximate, PySignedLearningDenseModelFloat)
-from lava_bioadam.processes.variants import model_map, register_variants
+from lava_bioadam.processes.variants import make_variants, model_map
 
 #: state written per epoch (those of the model's Vars that it has)
 RECORDED_VARS = ("weights", "tag_1", "tag_2", "x1", "x2", "y1", "y2", "y3")
@@ -73,24 +69,8 @@ class _Recording:
                 mm.flush()
 
 
-class RecordingLearningDenseFixed(_Recording, PyLearningDenseModelBitApproximate):
-    """``LearningDense`` ``fixed_pt``, recording."""
-
-
-class RecordingLearningDenseFloat(_Recording, PyLearningDenseModelFloat):
-    """``LearningDense`` ``floating_pt``, recording."""
-
-
-class RecordingSignedFixed(_Recording, PySignedLearningDenseModelBitApproximate):
-    """``SignedLearningDense`` ``fixed_pt``, recording."""
-
-
-class RecordingSignedFloat(_Recording, PySignedLearningDenseModelFloat):
-    """``SignedLearningDense`` ``floating_pt``, recording."""
-
-
-_MAPS = register_variants(RecordingLearningDenseFixed, RecordingLearningDenseFloat,
-                          RecordingSignedFixed, RecordingSignedFloat)
+_MAPS, (RecordingLearningDenseFixed, RecordingLearningDenseFloat, RecordingSignedFixed,
+        RecordingSignedFloat) = make_variants(_Recording, "Recording", "recording", __name__)
 
 
 def recording_models(tag: str) -> dict:

@@ -18,13 +18,8 @@ models run in forked children, which inherit the step count.
 """
 from __future__ import annotations
 
-from lava.proc.dense.models import (PyLearningDenseModelBitApproximate,
-                                    PyLearningDenseModelFloat)
-
 from lava_bioadam.engine.widths import RANDOM_ADVANCES_PER_STEP
-from lava_bioadam.processes.signed_learning_dense.models import (
-    PySignedLearningDenseModelBitApproximate, PySignedLearningDenseModelFloat)
-from lava_bioadam.processes.variants import model_map, register_variants
+from lava_bioadam.processes.variants import make_variants, model_map
 
 _STEPS: int | None = None   # set in the parent before the run; inherited by children
 
@@ -67,24 +62,9 @@ class _Continuing:
             self._update_synaptic_variable_random()
 
 
-class ContinuingLearningDenseFixed(_Continuing, PyLearningDenseModelBitApproximate):
-    """``LearningDense`` ``fixed_pt``, continuing."""
-
-
-class ContinuingLearningDenseFloat(_Continuing, PyLearningDenseModelFloat):
-    """``LearningDense`` ``floating_pt``, continuing."""
-
-
-class ContinuingSignedFixed(_Continuing, PySignedLearningDenseModelBitApproximate):
-    """``SignedLearningDense`` ``fixed_pt``, continuing."""
-
-
-class ContinuingSignedFloat(_Continuing, PySignedLearningDenseModelFloat):
-    """``SignedLearningDense`` ``floating_pt``, continuing."""
-
-
-_MAPS = register_variants(ContinuingLearningDenseFixed, ContinuingLearningDenseFloat,
-                          ContinuingSignedFixed, ContinuingSignedFloat)
+_MAPS, (ContinuingLearningDenseFixed, ContinuingLearningDenseFloat, ContinuingSignedFixed,
+        ContinuingSignedFloat) = make_variants(_Continuing, "Continuing", "continuing",
+                                               __name__)
 
 
 def continuing_models(tag: str) -> dict:

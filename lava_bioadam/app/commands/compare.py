@@ -1,7 +1,8 @@
 """``lava-bioadam compare CONFIG``: side-by-side tables of rules.
 
 Without ``--loihi``: the L0 reference table of docs/model.md, the config's network
-trained with each (rule, feedback) variant. With ``--loihi``: what the adaptive rules
+trained with each (rule, feedback) variant at the same settings for every config
+(:data:`TABLE_SETTINGS`). With ``--loihi``: what the adaptive rules
 are for. Float exact Adam, float SGD, the float N1 rule, the engine's adaptive rules
 and the engine's non-adaptive baselines ``sgd`` and ``momentum``, each tuned
 automatically with the same budget over the same kinds of keys (rate, moment
@@ -28,7 +29,7 @@ from lava_bioadam.errors import UserError
 
 log = logging.getLogger(__name__)
 
-#: (label, optimizer.rule, network.feedback)
+#: (label, rules.rule, network.feedback)
 VARIANTS = (
     ("exact Adam", "adam", "backprop"),
     ("synaptic Adam, 1 Euler step/sample", "synaptic_adam", "backprop"),
@@ -71,13 +72,29 @@ def _summary(label, rule, feedback, results) -> dict:
             "angle": angles.max(axis=1) if angles.size else None}
 
 
-def _with_optimizer(cfg, rule, **section):
+#: the settings of each rule in the plain table, the same for every config (the
+#: float64 reference's textbook values: Adam ``beta1 = 0.9``, ``beta2 = 0.999``)
+TABLE_SETTINGS = {
+    "adam": dict(eta=1e-3, tau_m=10.0, tau_v=1000.0, eps=1e-8),
+    "synaptic_adam": dict(eta=1e-3, tau_m=10.0, tau_v=1000.0, eps=1e-8),
+    "n1": dict(eta=1e-3, tau_m=10.0, tau_r=10.0, eps=1e-2, r0=0.0),
+    "n2": dict(eta=1e-3, tau_m=10.0, tau_n=1000.0, eps=1e-8),
+    "sgd": dict(eta=0.05),
+}
+#: the predisposition rate of the plain table (1/sample)
+TABLE_LAM = 1e-3
+
+
+def table_config(cfg, rule: str, feedback: str):
+    """The config of one row of the plain table: ``cfg``'s data, network and schedule,
+    ``rule`` at :data:`TABLE_SETTINGS` with ``feedback``; of ``cfg``'s ``rules:``
+    only the reference's integration (``substeps``, ``order``)."""
+    from lava_bioadam.rules.params import RuleParams
+
     c = copy.deepcopy(cfg)
-    c.optimizer.rule = rule
-    if section:
-        sub = getattr(c.optimizer, rule)
-        for k, v in section.items():
-            setattr(sub, k, v)
+    c.rules = RuleParams(rule=rule, lam=TABLE_LAM, substeps=cfg.rules.substeps,
+                         order=cfg.rules.order, **TABLE_SETTINGS[rule])
+    c.network.feedback = feedback
     return c
 
 
@@ -98,12 +115,14 @@ KEY_RANGES = {
     "eps": ("range", 2.0 ** -8, 0.5),
     "w_max": ("range", 0.5, 8.0),
 }
+#: Adam's eps in the float exact Adam row (textbook; not tuned)
+ADAM_EPS = 1e-8
 
 
 @dataclasses.dataclass(frozen=True)
 class Row:
-    """One row of ``compare --loihi``: ``level`` ``float`` (L0, the optimizer section)
-    or ``engine`` (L2, the rules section); ``rule`` the optimizer rule or rule family;
+    """One row of ``compare --loihi``: ``level`` ``float`` (L0, the float64 reference)
+    or ``engine`` (L2, the fixed-point rules); ``rule`` the ``rules.rule`` it trains;
     ``form`` the N1 form; ``keys`` the tuned keys (:data:`KEY_RANGES`); ``role``
     ``adam``, ``sgd``, ``rule`` (float twin of an engine rule), ``adaptive`` or
     ``baseline`` (engine rows), ``coded`` (a float rule again with 7-bit codes,
@@ -191,25 +210,25 @@ def latin_settings(keys, n: int, centre=None, width: float = 1.0, seed: int = 0,
 
 def row_config(cfg, row: Row, setting: dict):
     """The config that trains ``row`` at ``setting`` (the data, network, schedule,
-    feedback mode and predisposition rate of ``cfg``; nothing else of its optimizer
-    or rules sections)."""
-    c = copy.deepcopy(cfg)
-    if row.level in ("float", "coded"):
-        o = c.optimizer
-        o.rule = row.rule
-        if row.rule == "adam":
-            o.adam.lr = setting["adam_lr"]
-            o.adam.beta1 = 1.0 - 1.0 / setting["tau_m"]
-            o.adam.beta2 = 1.0 - 1.0 / setting["tau_v"]
-        elif row.rule == "sgd":
-            o.sgd.lr = setting["sgd_lr"]
-        else:
-            o.n1 = dataclasses.replace(o.n1, form=row.form, r0=1.0, **setting)
-        return c
+    feedback mode and predisposition rate of ``cfg``; of its ``rules:`` section also
+    the reference's integration (float rows) and ``t_epoch`` (engine rows), nothing
+    else)."""
     from lava_bioadam.rules.params import RuleParams
 
-    c.rules = RuleParams(rule=row.rule, form=row.form, lam=cfg.rules.lam,
-                         t_epoch=cfg.rules.t_epoch, **setting)
+    c = copy.deepcopy(cfg)
+    common = dict(rule=row.rule, form=row.form, lam=cfg.rules.lam)
+    if row.level in ("float", "coded"):
+        if row.rule == "adam":
+            keys = dict(eta=setting["adam_lr"], tau_m=setting["tau_m"],
+                        tau_v=setting["tau_v"], eps=ADAM_EPS)
+        elif row.rule == "sgd":
+            keys = dict(eta=setting["sgd_lr"])
+        else:
+            keys = dict(r0=1.0, **setting)
+        c.rules = RuleParams(substeps=cfg.rules.substeps, order=cfg.rules.order, **common,
+                             **keys)
+        return c
+    c.rules = RuleParams(t_epoch=cfg.rules.t_epoch, **common, **setting)
     return c
 
 
@@ -523,8 +542,7 @@ def compare(cfg, data, log=print, on_row=None) -> list[dict]:
     ``on_row(row)`` is called as each row is done."""
     rows = []
     for label, rule, feedback in VARIANTS:
-        c = _with_optimizer(cfg, rule)
-        c.network.feedback = feedback
+        c = table_config(cfg, rule, feedback)
         row = _summary(label, rule, feedback,
                        [train_reference(c, data, s) for s in c.training.seeds])
         rows.append(row)

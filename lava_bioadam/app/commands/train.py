@@ -15,7 +15,7 @@ from lava_bioadam.app.config import clip, config_from_dict, yaml_load
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.progress import EpochProgress
 from lava_bioadam.app.results import RunFolder, check_destination, connection_arrays
-from lava_bioadam.app.training import (preflight, require_backend, train_emulator,
+from lava_bioadam.app.training import (ignored_line, preflight, require_backend, train_emulator,
                                        train_emulator_numpy,
                                        train_lava_fixed, train_lava_float, train_reference)
 from lava_bioadam.errors import UserError
@@ -33,8 +33,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser("train", help="train a network from a config and report test accuracy")
     add_config_args(p, optional=True)
     p.add_argument("--backend", choices=sorted(BACKENDS),
-                   help="reference (default): float64 model (L0, optimizer section); emulator: integer "
-                        "golden model (L2, rules section), compiled; emulator-numpy: the same "
+                   help="reference (default): float64 model (L0); emulator: integer "
+                        "golden model (L2), compiled (every backend reads the rules "
+                        "section); emulator-numpy: the same "
                         "in numpy; lava-fixed: Lava fixed_pt, the "
                         "emulated Loihi (L3); lava-float: Lava floating_pt (L1)")
     add_results_args(p, "resolved config, versions, per-epoch metrics, final weights, "
@@ -119,15 +120,18 @@ def run(args) -> int:
         dest = check_destination(args.out, args.force, cfg.name, backend)
         folder = RunFolder(dest, cfg, backend)
     train = BACKENDS[backend]
-    rule = (f"optimizer {cfg.optimizer.rule}" if backend == "reference"
-            else f"fixed-point rules {cfg.rules.rule}"
-            + (f" ({cfg.rules.form})" if cfg.rules.rule == "n1" else ""))
+    rule = (("float64 rule " if backend == "reference" else "fixed-point rules ")
+            + cfg.rules.rule + (f" ({cfg.rules.form})" if cfg.rules.rule == "n1" else ""))
     print(f"{cfg.name}: {cfg.network.sizes}, {rule}, {cfg.network.feedback} feedback, "
           f"backend {backend}, {cfg.training.epochs} epochs, seeds {cfg.training.seeds}",
           flush=True)
     log.info("%s: %s", "resuming in results folder" if args.resume else "results folder",
              folder.path)
     log.info("%s", estimate)
+    ignored = ignored_line(cfg, backend)
+    if ignored:
+        log.warning("%s", ignored)
+        folder.add_run_info("ignored_keys", ignored)
     title = f"{cfg.name} ({backend})"
     finals, startup = [], {}
     try:
