@@ -126,3 +126,16 @@ def test_every_engine_setting_is_warmed_in_the_parent_before_the_workers_get_it(
         warmed = [e for e in events[start + 1:end] if e[0] == "warm"]
         assert len(warmed) == events[end][1] > 0       # every engine setting of the round
         assert {f for _, f in warmed} == {"n1", "sgd"}
+
+
+def test_summary_says_when_the_float_gap_is_too_small_to_measure_what_is_kept():
+    from lava_bioadam.app.commands.compare import MIN_FLOAT_GAP, summary_lines
+
+    base = {"engine_rule": "engine N1 linear", "engine_baseline": "engine sgd",
+            "engine_vs_adam_points": -0.7}
+    small = summary_lines({**base, "float_gap_points": -0.33, "advantage_kept_percent": -210.0})
+    large = summary_lines({**base, "float_gap_points": MIN_FLOAT_GAP, "advantage_kept_percent": 51.6})
+    assert small[-1] == "adaptive advantage kept on the engine: -210.0 %"
+    assert small[-2].startswith("note: the float gap is below 2 points")
+    assert large[-1] == "adaptive advantage kept on the engine: 51.6 %"
+    assert not any(l.startswith("note:") for l in large) and len(small) == len(large) + 1
