@@ -26,95 +26,154 @@ from lava_bioadam.golden.learning_engine import _RANGES
 
 _SYN = {"w": "s_w", "d": "s_d", "t": "s_t"}
 _X_TRACES, _Y_TRACES = ("x1", "x2"), ("y1", "y2", "y3")
-#: the step index a trace is read at, per dependency: the pre unit's spike step,
-#: the post unit's, the epoch's end
-_AT = {"x0": "txi", "y0": "tyj", "u": "T"}
+#: the largest magnitude of an initial weight or tag and of a factor constant the
+#: compiled learning loop takes (it computes in int32; the learned values stay
+#: within -257..255)
+VALUE_LIMIT = 2 ** 20
 _READY: set = set()
 
 
-def _factor_source(q: int, n: int, f, dep: str) -> str:
-    """Source of factor ``n`` of product ``q``: its value plus its constant ``F{q}_{n}``
-    (run-time data), ``sgn`` applied, saturated to its width, as int32."""
+def _part(f, dep: str) -> str:
+    """What a factor's value varies with: ``"i"`` the pre unit, ``"j"`` the post
+    unit, ``"ij"`` both (a trace read at the other side's spike step), ``"syn"`` the
+    synapse's own variables."""
+    if f.var in _SYN:
+        return "syn"
+    if f.var == "x0" or f.var in _X_TRACES and dep != "y0":
+        return "i"
+    if f.var == "y0" or f.var in _Y_TRACES and dep != "x0":
+        return "j"
+    return "ij"
+
+
+def _value(f, dep: str) -> str:
+    """Source of a unit factor's value (int64) in the loops of :meth:`DenseSpec.source`
+    (``txi``/``X0`` of pre unit ``i``, ``tyj``/``Y0`` of post unit ``j``): a trace at the
+    step its dependency names (``x0`` the pre unit's spike step, ``y0`` the post
+    unit's, ``u`` the epoch's end)."""
     if f.var in ("x0", "y0"):
-        val = f.var.upper()
-    elif f.var in _SYN:
-        val = _SYN[f.var]
-    elif f.var in _X_TRACES:
-        val = f"xh[{_AT[dep]}, {_X_TRACES.index(f.var)}, i]"
-    else:
-        val = f"yh[{_AT[dep]}, {_Y_TRACES.index(f.var)}, j]"
-    val = f"np.int64({val}) + F{q}_{n}"
-    if f.sgn:
-        val = f"np.int64(np.sign({val}))"
+        return f.var.upper()
+    at = {"x0": "txi", "y0": "tyj", "u": "T"}[dep]
+    if f.var in _X_TRACES:
+        return f"xh[{at}, {_X_TRACES.index(f.var)}, i]"
+    return f"yh[{at}, {_Y_TRACES.index(f.var)}, j]"
+
+
+def _unit_factor(q: int, n: int, f, dep: str) -> str:
+    """A unit factor plus its constant ``F{q}_{n}``, saturated to its width, as int32."""
     lo, hi = widths.factor_clip(f.var)
-    return f"np.int32(min(max({val}, np.int64({lo})), np.int64({hi})))"
+    return (f"np.int32(min(max(np.int64({_value(f, dep)}) + F{q}_{n}, np.int64({lo})), "
+            f"np.int64({hi})))")
+
+
+def _syn_factor(q: int, n: int, f) -> str:
+    """A synaptic factor (``w``, ``d``, ``t``, or its ``sgn``) in int32 (exact: the
+    values and constants are within :data:`VALUE_LIMIT`)."""
+    val = f"np.int32({_SYN[f.var]} + F{q}_{n})"
+    if f.sgn:                       # -1, 0, 1: within every factor's width
+        return f"np.int32(np.sign({val}))"
+    lo, hi = widths.factor_clip(f.var)
+    return f"min(max({val}, np.int32({lo})), np.int32({hi}))"
 
 
 class DenseSpec:
     """The generated source of a rule set's compiled ``GoldenLoihiDense`` (the
-    products in rule order, targets ``dw``, ``dd``, ``dt``)."""
+    products in rule order, targets ``dw``, ``dd``, ``dt``).
+
+    Each product is split as the emulator's (:mod:`lava_bioadam.golden.fast`): int32
+    multiplication that wraps is multiplication modulo 2^32, so the factors can be
+    multiplied in any grouping. The pre-unit part (``PX[q, i]``, with an ``x0``
+    dependency) is computed once per epoch, the post-unit part with the mantissa
+    (``PY{q}``, with a ``y0`` or ``u`` dependency) once per row, the traces read at
+    the other side's spike step into rows ``CR[m, i]``; the synapse loop then runs in
+    int32 over contiguous rows, branch-free, which LLVM vectorises."""
 
     def __init__(self, rules: dict):
         self.rules = rules
         self.products = [p for t in ("dw", "dd", "dt") for p in rules.get(t, ())]
 
-    def structure(self) -> tuple:
-        return tuple((p.target, p.dep, tuple((f.var, f.sgn) for f in p.factors))
-                     for p in self.products)
+    def _product(self, q: int, pr, px: dict, cross: list) -> list:
+        """Lines adding product ``q`` to ``acc``; ``px``/``cross`` collect its parts."""
+        i_part = [_unit_factor(q, n, f, pr.dep) for n, f in enumerate(pr.factors)
+                  if _part(f, pr.dep) == "i"]
+        if pr.dep == "x0":
+            i_part.insert(0, "X0")
+        terms = []
+        if i_part:
+            px[q] = _times(i_part)
+            terms.append(f"PX[{len(px) - 1}, i]")
+        terms.append(f"PY{q}")
+        for n, f in enumerate(pr.factors):
+            part = _part(f, pr.dep)
+            if part == "ij":
+                cross.append(_unit_factor(q, n, f, pr.dep))
+                terms.append(f"CR[{len(cross) - 1}, i]")
+            elif part == "syn":
+                terms.append(_syn_factor(q, n, f))
+        return [f"c = {_times(terms)}",
+                f"c = np.int32(c >> {widths.product_shift([f.var for f in pr.factors])})",
+                f"c = np.int32(c << (S{q} & 31))",
+                "c = min(max(c, ACC_LO), ACC_HI)",
+                "acc = min(max(np.int32(acc + c), ACC_LO), ACC_HI)"]
 
-    def _target(self, var: str, q0: int, prods) -> list:
-        """Lines computing ``n_<var>`` of one synapse from the old values."""
-        # the accumulator has the variable's dtype: int32 (wraps) for w, int64 for tags
-        cast = "np.int32" if var == "w" else "np.int64"
-        out = [f"acc = {cast}({_SYN[var]} << {widths.ACC_SHIFT})"]
-        for q, pr in enumerate(prods, q0):
-            dep = {"x0": "X0", "y0": "Y0", "u": "U"}[pr.dep]
-            terms = [dep] + [_factor_source(q, n, f, pr.dep) for n, f in enumerate(pr.factors)]
-            out += [f"c = {_times(terms + [f'M{q}'])}",
-                    f"c = np.int32(c >> {widths.product_shift([f.var for f in pr.factors])})",
-                    f"c = np.int32(c << (S{q} & 31))",
-                    "c = min(max(c, ACC_LO), ACC_HI)",
-                    f"acc = min(max({cast}(acc + c), ACC_LO), ACC_HI)"]
-        if var == "w":
-            out += ["if WMODE == 1:", "    acc = max(ZERO, acc)",
-                    "elif WMODE == 2:", "    acc = min(ZERO, acc)"]
-            lo, hi = "WLO", "WHI"
-        else:
-            if var == "d":
-                out.append("acc = max(ZERO, acc)")
-            lo, hi = (f"np.int32({v})" for v in _RANGES[{"d": "tag_2", "t": "tag_1"}[var]])
-        return out + [f"n_{var} = fast_kernels.round_saturate(np.int32(acc), thr, {lo}, {hi})"]
+    def _y_part(self, q: int, pr) -> str:
+        """``PY{q} = ...``: the post-unit part of product ``q`` times its mantissa."""
+        terms = {"x0": [], "y0": ["Y0"], "u": ["U"]}[pr.dep] + [
+            _unit_factor(q, n, f, pr.dep) for n, f in enumerate(pr.factors)
+            if _part(f, pr.dep) == "j"]
+        return f"PY{q} = {_times(terms + [f'M{q}'])}"
 
     def source(self) -> str:
-        body, q, targets = [], 0, []
+        body, px, cross, targets, q = [], {}, [], [], 0
         for t in ("dw", "dd", "dt"):
-            prods = self.rules.get(t, ())
-            if prods:
-                body += self._target(t[1], q, prods)
-                targets.append(t[1])
-                q += len(prods)
-        consts = [f"    M{q}, S{q} = mant[{q}], lsh[{q}]" for q in range(len(self.products))]
-        consts += [f"    F{q}_{n} = np.int64(fconst[{q}, {n}])"
-                   for q, p in enumerate(self.products) for n in range(len(p.factors))]
-        learn = ["@njit(cache=True)",
-                 "def learn(w, tg2, tg1, xh, yh, tx, ty, u, thr, mant, lsh, fconst, WMODE, "
-                 "WLO, WHI):",
-                 "    n_post, n_pre = w.shape",
-                 "    T = xh.shape[0] - 1",
-                 f"    ACC_LO, ACC_HI = np.int32({widths.ACC_MIN}), np.int32({widths.ACC_MAX})",
-                 "    ZERO = np.int32(0)",
-                 "    U = np.int32(u)"] + consts + [
-                 "    for j in range(n_post):",
-                 "        tyj = ty[j]",
-                 "        Y0 = np.int32(tyj > 0)",
-                 "        for i in range(n_pre):",
-                 "            txi = tx[i]",
-                 "            X0 = np.int32(txi > 0)",
-                 "            s_w, s_d, s_t = w[j, i], tg2[j, i], tg1[j, i]"]
-        learn += ["            " + ln for ln in body]
-        learn += [f"            {dict(w='w', d='tg2', t='tg1')[v]}[j, i] = n_{v}"
-                  for v in targets]
-        return GENERATED_IMPORTS + "\n".join(learn) + "\n\n" + _RUN
+            var = t[1]
+            if not self.rules.get(t):
+                continue
+            targets.append(var)
+            body.append(f"acc = np.int32({_SYN[var]} << {widths.ACC_SHIFT})")
+            for pr in self.rules[t]:
+                body += self._product(q, pr, px, cross)
+                q += 1
+            if var == "w":          # the sign mode's bounds (-32769..32767 for MIXED)
+                body.append("acc = min(max(acc, WALO), WAHI)")
+                lo, hi = "WLO", "WHI"
+            else:
+                if var == "d":
+                    body.append("acc = max(ZERO, acc)")
+                lo, hi = (f"np.int32({v})" for v in _RANGES[{"d": "tag_2", "t": "tag_1"}[var]])
+            body.append(f"n_{var} = fast_kernels.round_saturate(acc, thr, {lo}, {hi})")
+        P = self.products
+        used = {f.var for p in P for f in p.factors} | set(targets)
+        arr = {"w": "w", "d": "tg2", "t": "tg1"}
+        out = ["@njit(cache=True)",
+               "def learn(w, tg2, tg1, xh, yh, tx, ty, u, thr, mant, lsh, fconst, WALO, "
+               "WAHI, WLO, WHI):",
+               "    n_post, n_pre = w.shape",
+               "    T = xh.shape[0] - 1",
+               f"    ACC_LO, ACC_HI = np.int32({widths.ACC_MIN}), np.int32({widths.ACC_MAX})",
+               "    ZERO = np.int32(0)",
+               "    U = np.int32(u)"]
+        out += [f"    M{q}, S{q} = mant[{q}], lsh[{q}]" for q in range(len(P))]
+        out += [f"    F{q}_{n} = fconst[{q}, {n}]" for q, p in enumerate(P)
+                for n in range(len(p.factors))]
+        out += [f"    PX = np.empty(({max(1, len(px))}, n_pre), np.int32)",
+                f"    CR = np.empty(({max(1, len(cross))}, n_pre), np.int32)",
+                "    for i in range(n_pre):",
+                "        txi = tx[i]",
+                "        X0 = np.int32(txi > 0)"]
+        out += [f"        PX[{m}, i] = {src}" for m, src in enumerate(px.values())]
+        out += ["    for j in range(n_post):",
+                "        tyj = ty[j]",
+                "        Y0 = np.int32(tyj > 0)"]
+        out += [f"        {self._y_part(q, p)}" for q, p in enumerate(P)]
+        if cross:
+            out += ["        for i in range(n_pre):", "            txi = tx[i]"]
+            out += [f"            CR[{m}, i] = {src}" for m, src in enumerate(cross)]
+        out += ["        for i in range(n_pre):"]
+        out += [f"            {_SYN[v]} = {arr[v]}[j, i]" for v in ("w", "d", "t") if v in used]
+        out += ["            " + ln for ln in body]
+        out += [f"            {arr[v]}[j, i] = n_{v}" for v in targets]
+        return GENERATED_IMPORTS + "\n".join(out) + "\n\n" + _RUN
 
 
 #: the time-step loop (the same for every rule set): spiking phase, then every
@@ -124,7 +183,7 @@ _RUN = '''
 @njit(cache=True)
 def run(n, t0, T, s, binary, wrap32, wexp, cfg, bap, yin, three_f, w, tg2, tg1, x, y, tx,
         ty, y0, abuf, x_int, x_frac, y_int, y_frac, cx, xlive, cy, ylive, xdec, ximp, ydec,
-        yimp, yimp_mid, cr, has_u, k_u, mant, lsh, fconst, wmode, wlo, whi, xh, yh,
+        yimp, yimp_mid, cr, has_u, k_u, mant, lsh, fconst, walo, wahi, wlo, whi, xh, yh,
         record, rw, rt2, rt1, rx, ry, rab):
     e = 0
     for k in range(n):
@@ -144,7 +203,7 @@ def run(n, t0, T, s, binary, wrap32, wexp, cfg, bap, yin, three_f, w, tg2, tg1, 
             u = 0
             if has_u and (t // T) % (1 << k_u) == 0:
                 u = 1
-            learn(w, tg2, tg1, xh, yh, tx, ty, u, thr, mant, lsh, fconst, wmode, wlo, whi)
+            learn(w, tg2, tg1, xh, yh, tx, ty, u, thr, mant, lsh, fconst, walo, wahi, wlo, whi)
             x[:, :] = xh[T]
             if not three_f:
                 y[:, :] = yh[T]
@@ -200,11 +259,19 @@ class CompiledDense:
         self.fconst = np.zeros((len(prods), nf), np.int64)
         for q, p in enumerate(prods):
             self.fconst[q, :len(p.factors)] = [int(f.const) for f in p.factors]
+        for name, v in (("factor constants", self.fconst), ("weights", g.weights),
+                        ("tag_1", g.tag_1), ("tag_2", g.tag_2)):
+            if v.size and np.abs(v).max() > VALUE_LIMIT:
+                raise RuleError(f"compiled=True takes {name} up to 2^20 in magnitude (it "
+                                f"computes in int32); use the numpy model (compiled=False)")
+        self.fconst = self.fconst.astype(np.int32)
         self.cx, self.xlive = _decay_factors(g._x_taus)
         self.cy, self.ylive = _decay_factors(g._y_taus)
         self.x_int, self.x_frac = (np.asarray(a, np.int64) for a in g._x_imp)
         self.y_int, self.y_frac = (np.asarray(a, np.int64) for a in g._y_imp)
-        self.wmode = widths.SIGN_MODES.index(g.sign_mode)
+        # the accumulator's bounds before rounding: the sign mode keeps the weights' sign
+        self.walo, self.wahi = (np.int32(widths.ACC_MIN if g.sign_mode != "excitatory" else 0),
+                                np.int32(widths.ACC_MAX if g.sign_mode != "inhibitory" else 0))
         self.wlo, self.whi = (np.int32(v) for v in _RANGES["weights"][g.sign_mode])
         self.cfg = widths.GRADED_CFGS.index(g.graded_cfg)
         T = g.spec.t_epoch
@@ -242,24 +309,26 @@ class CompiledDense:
         wrap32 = not binary and np.result_type(np.int32, s.dtype) == np.int32
         s = np.ascontiguousarray((s != 0) if binary else s, np.int64)
         g.weights = np.ascontiguousarray(g.weights, np.int32)
-        for a in ("tag_2", "tag_1", "x", "y", "tx", "ty"):
+        for a in ("x", "y", "tx", "ty"):
             setattr(g, a, np.ascontiguousarray(getattr(g, a), np.int64))
+        tg2, tg1 = g.tag_2.astype(np.int32), g.tag_1.astype(np.int32)
         g.y0 = np.ascontiguousarray(g.y0, np.bool_)
         abuf = np.asarray(g.a_buff, np.int64).copy()
         m = n_ep if record else 0
-        rec = (np.zeros((m, n_post, n_pre), np.int32), np.zeros((m, n_post, n_pre), np.int64),
-               np.zeros((m, n_post, n_pre), np.int64), np.zeros((m, 2, n_pre), np.int64),
+        rec = (np.zeros((m, n_post, n_pre), np.int32), np.zeros((m, n_post, n_pre), np.int32),
+               np.zeros((m, n_post, n_pre), np.int32), np.zeros((m, 2, n_pre), np.int64),
                np.zeros((m, 3, n_post), np.int64), np.zeros((m, n_post), np.int64))
         k = g.k
         self.mod.run(n, t0, T, s, binary, wrap32, g.weight_exp, self.cfg,
                      np.ascontiguousarray(bap, np.bool_), np.ascontiguousarray(y, np.int64),
-                     g.spec.kind == "3F", g.weights, g.tag_2, g.tag_1, g.x, g.y, g.tx, g.ty,
+                     g.spec.kind == "3F", g.weights, tg2, tg1, g.x, g.y, g.tx, g.ty,
                      g.y0, abuf, self.x_int, self.x_frac, self.y_int, self.y_frac,
                      self.cx, self.xlive, self.cy, self.ylive, xdec, ximp, ydec, yimp,
                      yimp_mid, cr, k is not None, 0 if k is None else int(k), self.mant,
-                     self.lsh, self.fconst, self.wmode, self.wlo, self.whi, self.xh,
+                     self.lsh, self.fconst, self.walo, self.wahi, self.wlo, self.whi, self.xh,
                      self.yh, record, *rec)
         g.time_step = t0 + n
+        g.tag_2, g.tag_1 = tg2.astype(int), tg1.astype(int)
         # a_buff in the numpy model's dtype: int32 for an int32 dot, else int64
         g.a_buff = abuf.astype(np.int32) if wrap32 else abuf
         return rec

@@ -450,7 +450,7 @@ class GoldenLoihiDense:
                                                         record=True)
         out = []
         for e in range(len(rw)):
-            snap = {"weights": rw[e], "tag_1": rt1[e], "tag_2": rt2[e],
+            snap = {"weights": rw[e], "tag_1": rt1[e].astype(int), "tag_2": rt2[e].astype(int),
                     "x0": np.zeros(n_pre, bool), "tx": np.zeros(n_pre, int),
                     "y0": np.zeros(n_post, bool), "ty": np.zeros(n_post, int),
                     "a_buff": rab[e].astype(self.a_buff.dtype)}

@@ -160,3 +160,19 @@ def compare_case(case: dict, timeout_s: float = 120.0) -> dict:
     diff["a_out"] = int(np.sum(lava_out.reshape(gold_out.shape) != gold_out))
     diff["epochs"] = len(lava_snaps)
     return diff
+
+
+def speed_case(shape, n_steps: int = 400, seed: int = 0) -> dict:
+    """The speed benchmark's case (a three-factor rule with ``x0`` and ``u0``
+    products on ``w`` and ``t``, ``t_epoch`` 4, graded ``OVERWRITE`` spikes on half
+    the pre units per step, random third factors), for ``shape (n_post, n_pre)``."""
+    spec = LearningRuleSpec(kind="3F", dw="-3*2^-2*x0*x1*y1 + 2*x0*x1*y2 - 2^-7*u0*w*y3",
+                            dt="x0*x1*(y1-8)", x1_tau=20, t_epoch=4, rng_seed=1)
+    rng = np.random.default_rng(seed)
+    n_post, n_pre = shape
+    s_in = rng.integers(1, 255, (n_steps, n_pre)) * (rng.random((n_steps, n_pre)) < 0.5)
+    y = rng.integers(0, 128, (n_steps, 3, n_post))
+    conn = {"weights": rng.integers(-200, 200, shape), "learning_rule": spec,
+            "num_message_bits": 24, "graded_spike_cfg": "overwrite"}
+    return {"conn": conn, "s_in": s_in.astype(np.int32), "bap": np.zeros((n_steps, n_post), bool),
+            "y": y.astype(np.int32)}
