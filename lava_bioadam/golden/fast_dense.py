@@ -21,6 +21,7 @@ import numpy as np
 
 from lava_bioadam.engine import widths
 from lava_bioadam.errors import RuleError
+from lava_bioadam.golden import fast_kernels
 from lava_bioadam.golden.fast import GENERATED_IMPORTS, _lsh, _times, compiled, is_cached
 from lava_bioadam.golden.learning_engine import _RANGES
 
@@ -173,52 +174,7 @@ class DenseSpec:
         out += [f"            {_SYN[v]} = {arr[v]}[j, i]" for v in ("w", "d", "t") if v in used]
         out += ["            " + ln for ln in body]
         out += [f"            {arr[v]}[j, i] = n_{v}" for v in targets]
-        return GENERATED_IMPORTS + "\n".join(out) + "\n\n" + _RUN
-
-
-#: the time-step loop (the same for every rule set): spiking phase, then every
-#: ``T`` steps the trace histories and the learning epoch; the Vars after each
-#: epoch into the ``r*`` records when ``record``
-_RUN = '''
-@njit(cache=True)
-def run(n, t0, T, s, binary, wrap32, wexp, cfg, bap, yin, three_f, w, tg2, tg1, x, y, tx,
-        ty, y0, abuf, x_int, x_frac, y_int, y_frac, cx, xlive, cy, ylive, xdec, ximp, ydec,
-        yimp, yimp_mid, cr, has_u, k_u, mant, lsh, fconst, walo, wahi, wlo, whi, xh, yh,
-        record, rw, rt2, rt1, rx, ry, rab):
-    e = 0
-    for k in range(n):
-        t = t0 + k + 1
-        within = t % T
-        if within == 0:
-            within = T
-        fast_kernels.dense_spikes(w, s[k], binary, wrap32, wexp, cfg, abuf, x, tx, within,
-                                  x_int, x_frac)
-        fast_kernels.dense_post(bap[k], y, ty, y0, within, yimp_mid[k], y_int, y_frac)
-        if three_f:
-            y[:, :] = yin[k]
-        if t % T == 0:
-            thr = fast_kernels.round_threshold(cr[e])
-            fast_kernels.dense_history(x, cx, xlive, xdec[k], tx, ximp[k], x_int, x_frac, xh)
-            fast_kernels.dense_history(y, cy, ylive, ydec[k], ty, yimp[k], y_int, y_frac, yh)
-            u = 0
-            if has_u and (t // T) % (1 << k_u) == 0:
-                u = 1
-            learn(w, tg2, tg1, xh, yh, tx, ty, u, thr, mant, lsh, fconst, walo, wahi, wlo, whi)
-            x[:, :] = xh[T]
-            if not three_f:
-                y[:, :] = yh[T]
-            tx[:] = 0
-            ty[:] = 0
-            y0[:] = False
-            if record:
-                rw[e] = w
-                rt2[e] = tg2
-                rt1[e] = tg1
-                rx[e] = x
-                ry[e] = y
-                rab[e] = abuf
-            e += 1
-'''
+        return GENERATED_IMPORTS + "\n".join(out) + "\n"
 
 
 def _decay_factors(taus) -> tuple:
@@ -281,21 +237,28 @@ class CompiledDense:
         self.startup = self._ready(g, t0)
 
     def _ready(self, g, t0: float) -> dict:
-        """Compile or load the code (a call over no steps), once per process and
-        module; ``{"seconds", "compiled"}``."""
+        """Compile or load the learning epoch (a call on copies of the state), once
+        per process and module; ``{"seconds", "compiled"}``."""
         key, compiling = self.mod.FASTNET_KEY, False
         if key not in _READY:
-            compiling = not is_cached(self.mod)
-            n_post, n_pre = g.shape
-            self.call(g, np.zeros((0, n_pre), np.int32), np.zeros((0, n_post), bool),
-                      np.zeros((0, 3, n_post), np.int64), record=False)
+            compiling = not is_cached(self.mod, "learn")
+            self._learn(np.array(g.weights, np.int32), g.tag_2.astype(np.int32),
+                        g.tag_1.astype(np.int32), np.zeros_like(g.tx, np.int64),
+                        np.zeros_like(g.ty, np.int64), 0, 0.5)
             _READY.add(key)
         return {"seconds": round(time.perf_counter() - t0, 3), "compiled": compiling}
 
+    def _learn(self, w, tg2, tg1, tx, ty, u: int, rand: float) -> None:
+        self.mod.learn(w, tg2, tg1, self.xh, self.yh, tx, ty, u,
+                       fast_kernels.round_threshold(rand), self.mant, self.lsh, self.fconst,
+                       self.walo, self.wahi, self.wlo, self.whi)
+
     def call(self, g, s, bap, y, record: bool):
-        """Run ``len(s)`` steps of ``g`` in place; with ``record`` the Vars after each
+        """Run ``len(s)`` steps of ``g`` in place: the steps of each epoch in one
+        compiled call (:func:`fast_kernels.dense_steps`, with the trace histories at
+        the epoch's end), then the learning epoch. With ``record`` the Vars after each
         epoch as arrays ``(weights, tag_2, tag_1, x, y, a_buff)`` with a leading epoch
-        axis."""
+        axis, in the numpy model's dtypes."""
         n, T = len(s), g.spec.t_epoch
         n_post, n_pre = g.shape
         t0 = g.time_step
@@ -308,29 +271,45 @@ class CompiledDense:
         binary = g.num_message_bits == 0
         wrap32 = not binary and np.result_type(np.int32, s.dtype) == np.int32
         s = np.ascontiguousarray((s != 0) if binary else s, np.int64)
-        g.weights = np.ascontiguousarray(g.weights, np.int32)
-        for a in ("x", "y", "tx", "ty"):
-            setattr(g, a, np.ascontiguousarray(getattr(g, a), np.int64))
+        bap, y = np.ascontiguousarray(bap, np.bool_), np.ascontiguousarray(y, np.int64)
+        w = g.weights = np.ascontiguousarray(g.weights, np.int32)
+        x, yt, tx, ty = (np.ascontiguousarray(getattr(g, a), np.int64)
+                         for a in ("x", "y", "tx", "ty"))
+        y0 = np.ascontiguousarray(g.y0, np.bool_)
         tg2, tg1 = g.tag_2.astype(np.int32), g.tag_1.astype(np.int32)
-        g.y0 = np.ascontiguousarray(g.y0, np.bool_)
         abuf = np.asarray(g.a_buff, np.int64).copy()
-        m = n_ep if record else 0
-        rec = (np.zeros((m, n_post, n_pre), np.int32), np.zeros((m, n_post, n_pre), np.int32),
-               np.zeros((m, n_post, n_pre), np.int32), np.zeros((m, 2, n_pre), np.int64),
-               np.zeros((m, 3, n_post), np.int64), np.zeros((m, n_post), np.int64))
-        k = g.k
-        self.mod.run(n, t0, T, s, binary, wrap32, g.weight_exp, self.cfg,
-                     np.ascontiguousarray(bap, np.bool_), np.ascontiguousarray(y, np.int64),
-                     g.spec.kind == "3F", g.weights, tg2, tg1, g.x, g.y, g.tx, g.ty,
-                     g.y0, abuf, self.x_int, self.x_frac, self.y_int, self.y_frac,
-                     self.cx, self.xlive, self.cy, self.ylive, xdec, ximp, ydec, yimp,
-                     yimp_mid, cr, k is not None, 0 if k is None else int(k), self.mant,
-                     self.lsh, self.fconst, self.walo, self.wahi, self.wlo, self.whi, self.xh,
-                     self.yh, record, *rec)
-        g.time_step = t0 + n
-        g.tag_2, g.tag_1 = tg2.astype(int), tg1.astype(int)
         # a_buff in the numpy model's dtype: int32 for an int32 dot, else int64
-        g.a_buff = abuf.astype(np.int32) if wrap32 else abuf
+        ab_dtype = (np.int32 if wrap32 else np.int64) if n else g.a_buff.dtype
+        m = n_ep if record else 0
+        rec = (np.empty((m, n_post, n_pre), np.int32), np.empty((m, n_post, n_pre), np.int64),
+               np.empty((m, n_post, n_pre), np.int64), np.empty((m, 2, n_pre), np.int64),
+               np.empty((m, 3, n_post), np.int64), np.empty((m, n_post), ab_dtype))
+        three_f, e, k = g.spec.kind == "3F", 0, 0
+        while k < n:
+            k1 = min(n, k + T - (t0 + k) % T)
+            end = (t0 + k1) % T == 0
+            fast_kernels.dense_steps(k, k1, t0, T, s, binary, wrap32, g.weight_exp, self.cfg,
+                                     bap, y, three_f, w, x, yt, tx, ty, y0, abuf, self.x_int,
+                                     self.x_frac, self.y_int, self.y_frac, yimp_mid, end,
+                                     self.cx, self.xlive, xdec[k1 - 1], ximp[k1 - 1], self.cy,
+                                     self.ylive, ydec[k1 - 1], yimp[k1 - 1], self.xh, self.yh)
+            if end:
+                # Lava's u: 1 in every 2^k-th epoch
+                u = int(g.k is not None and (t0 + k1) // T % 2 ** g.k == 0)
+                self._learn(w, tg2, tg1, tx, ty, u, cr[e])
+                x[:] = self.xh[T]
+                if not three_f:
+                    yt[:] = self.yh[T]
+                tx[:], ty[:], y0[:] = 0, 0, False
+                if record:
+                    for r, v in zip(rec, (w, tg2, tg1, x, yt, abuf)):
+                        r[e] = v
+                e += 1
+            k = k1
+        g.time_step = t0 + n
+        g.x, g.y, g.tx, g.ty, g.y0 = x, yt, tx, ty, y0
+        g.tag_2, g.tag_1 = tg2.astype(int), tg1.astype(int)
+        g.a_buff = abuf.astype(ab_dtype)
         return rec
 
 

@@ -402,3 +402,26 @@ def dense_history(start, c, live, rand, spike, irand, imp_int, imp_frac, h):
                 if spike[q] == t:
                     v = _add_impulse(v, irand, imp_int[a], imp_frac[a])
                 h[t, a, q] = v
+
+
+@njit(cache=True)
+def dense_steps(k0, k1, t0, T, s, binary, wrap32, wexp, cfg, bap, yin, three_f, w, x, y, tx,
+                ty, y0, abuf, x_int, x_frac, y_int, y_frac, yimp_mid, end, cx, xlive, xdec,
+                ximp, cy, ylive, ydec, yimp, xh, yh):
+    """Steps ``k0..k1-1`` of a stream (time steps ``t0 + k + 1``) of a connection:
+    :func:`dense_spikes`, :func:`dense_post` (``yimp_mid (n,)`` each step's impulse
+    number after the first advance), the third factors ``yin`` of a 3F rule; at an
+    epoch's ``end`` the trace histories ``xh``, ``yh`` with the step's last random
+    numbers (the learning epoch itself is generated per rule structure)."""
+    for k in range(k0, k1):
+        t = t0 + k + 1
+        within = t % T
+        if within == 0:
+            within = T
+        dense_spikes(w, s[k], binary, wrap32, wexp, cfg, abuf, x, tx, within, x_int, x_frac)
+        dense_post(bap[k], y, ty, y0, within, yimp_mid[k], y_int, y_frac)
+        if three_f:
+            y[:, :] = yin[k]
+    if end:
+        dense_history(x, cx, xlive, xdec, tx, ximp, x_int, x_frac, xh)
+        dense_history(y, cy, ylive, ydec, ty, yimp, y_int, y_frac, yh)

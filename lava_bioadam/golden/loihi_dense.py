@@ -450,10 +450,10 @@ class GoldenLoihiDense:
                                                         record=True)
         out = []
         for e in range(len(rw)):
-            snap = {"weights": rw[e], "tag_1": rt1[e].astype(int), "tag_2": rt2[e].astype(int),
+            snap = {"weights": rw[e], "tag_1": rt1[e], "tag_2": rt2[e],
                     "x0": np.zeros(n_pre, bool), "tx": np.zeros(n_pre, int),
                     "y0": np.zeros(n_post, bool), "ty": np.zeros(n_post, int),
-                    "a_buff": rab[e].astype(self.a_buff.dtype)}
+                    "a_buff": rab[e]}
             snap.update({nm: rx[e, i] for i, nm in enumerate(_PRE)})
             snap.update({nm: ry[e, i] for i, nm in enumerate(_POST)})
             out.append(snap)
