@@ -93,8 +93,9 @@ class DenseSpec:
         self.rules = rules
         self.products = [p for t in ("dw", "dd", "dt") for p in rules.get(t, ())]
 
-    def _product(self, q: int, pr, px: dict, cross: list) -> list:
-        """Lines adding product ``q`` to ``acc``; ``px``/``cross`` collect its parts."""
+    def _product(self, q: int, pr, px: dict, cross: list, ytab: list) -> list:
+        """Lines adding product ``q`` to ``acc``; ``px``, ``cross``, ``ytab`` collect
+        its parts."""
         i_part = [_unit_factor(q, n, f, pr.dep) for n, f in enumerate(pr.factors)
                   if _part(f, pr.dep) == "i"]
         if pr.dep == "x0":
@@ -106,7 +107,11 @@ class DenseSpec:
         terms.append(f"PY{q}")
         for n, f in enumerate(pr.factors):
             part = _part(f, pr.dep)
-            if part == "ij":
+            if part == "ij" and f.var in _Y_TRACES:       # read at the pre spike step
+                ytab.append(_unit_factor(q, n, f, pr.dep).replace("txi", "v"))
+                cross.append(f"YV[{len(ytab) - 1}, txi]")
+                terms.append(f"CR[{len(cross) - 1}, i]")
+            elif part == "ij":                             # read at the post spike step
                 cross.append(_unit_factor(q, n, f, pr.dep))
                 terms.append(f"CR[{len(cross) - 1}, i]")
             elif part == "syn":
@@ -125,7 +130,7 @@ class DenseSpec:
         return f"PY{q} = {_times(terms + [f'M{q}'])}"
 
     def source(self) -> str:
-        body, px, cross, targets, q = [], {}, [], [], 0
+        body, px, cross, ytab, targets, q = [], {}, [], [], [], 0
         for t in ("dw", "dd", "dt"):
             var = t[1]
             if not self.rules.get(t):
@@ -133,7 +138,7 @@ class DenseSpec:
             targets.append(var)
             body.append(f"acc = np.int32({_SYN[var]} << {widths.ACC_SHIFT})")
             for pr in self.rules[t]:
-                body += self._product(q, pr, px, cross)
+                body += self._product(q, pr, px, cross, ytab)
                 q += 1
             if var == "w":          # the sign mode's bounds (-32769..32767 for MIXED)
                 body.append("acc = min(max(acc, WALO), WAHI)")
@@ -159,6 +164,7 @@ class DenseSpec:
                 for n in range(len(p.factors))]
         out += [f"    PX = np.empty(({max(1, len(px))}, n_pre), np.int32)",
                 f"    CR = np.empty(({max(1, len(cross))}, n_pre), np.int32)",
+                f"    YV = np.empty(({max(1, len(ytab))}, T + 1), np.int32)",
                 "    for i in range(n_pre):",
                 "        txi = tx[i]",
                 "        X0 = np.int32(txi > 0)"]
@@ -167,6 +173,9 @@ class DenseSpec:
                 "        tyj = ty[j]",
                 "        Y0 = np.int32(tyj > 0)"]
         out += [f"        {self._y_part(q, p)}" for q, p in enumerate(P)]
+        if ytab:            # the y traces at each step a pre unit may spike at
+            out += ["        for v in range(T + 1):"]
+            out += [f"            YV[{m}, v] = {src}" for m, src in enumerate(ytab)]
         if cross:
             out += ["        for i in range(n_pre):", "            txi = tx[i]"]
             out += [f"            CR[{m}, i] = {src}" for m, src in enumerate(cross)]
