@@ -259,7 +259,8 @@ class GoldenLoihiDense:
         factors a 3F rule's post unit sends (default zeros; ignored for 2F)."""
         if self._compiled is not None:
             self._run_compiled(np.asarray(s_in)[None], None if bap is None else
-                               np.asarray(bap)[None], None if y is None else np.asarray(y)[None])
+                               np.asarray(bap)[None], None if y is None else np.asarray(y)[None],
+                               record=False)
             return
         self.time_step += 1
         self._set_weights()
@@ -423,20 +424,21 @@ class GoldenLoihiDense:
         snap.update({n: self.y[i] for i, n in enumerate(_POST)})
         return {k: np.array(v, copy=True) for k, v in snap.items()}
 
-    def run(self, s_in, bap=None, y=None) -> list:
+    def run(self, s_in, bap=None, y=None, record: bool = True) -> list:
         """Run ``n_steps`` steps (``s_in (n_steps, n_pre)``, ``bap (n_steps, n_post)``,
-        ``y (n_steps, 3, n_post)``); the snapshot after every learning epoch."""
+        ``y (n_steps, 3, n_post)``); the snapshot after every learning epoch
+        (``record=False``: none, ``[]``; read :meth:`snapshot` at the end)."""
         if self._compiled is not None:
-            return self._run_compiled(s_in, bap, y)
+            return self._run_compiled(s_in, bap, y, record)
         out = []
         for k in range(len(s_in)):
             self.step(s_in[k], None if bap is None else bap[k], None if y is None else y[k])
-            if self.time_step % self.spec.t_epoch == 0:
+            if record and self.time_step % self.spec.t_epoch == 0:
                 out.append(self.snapshot())
         return out
 
-    def _run_compiled(self, s_in, bap=None, y=None) -> list:
-        """:meth:`run` in the compiled code: the whole stream in one call."""
+    def _run_compiled(self, s_in, bap=None, y=None, record: bool = True) -> list:
+        """:meth:`run` in the compiled code: the steps of each epoch in one call."""
         from lava_bioadam.golden.fast_dense import check_inputs
 
         s = check_inputs(s_in)
@@ -447,7 +449,7 @@ class GoldenLoihiDense:
         self._set_weights()
         rw, rt2, rt1, rx, ry, rab = self._compiled.call(self, np.reshape(s, (n, n_pre)),
                                                         np.reshape(bap, (n, n_post)), y,
-                                                        record=True)
+                                                        record)
         out = []
         for e in range(len(rw)):
             snap = {"weights": rw[e], "tag_1": rt1[e], "tag_2": rt2[e],
