@@ -10,7 +10,7 @@ from lava_bioadam.errors import RuleError
 from lava_bioadam.golden.connection import GoldenLearningDense
 from lava_bioadam.golden.loihi_dense import GoldenLoihiDense, LearningRuleSpec
 from lava_bioadam.engine.products import Product, rule_string
-from lava_bioadam.verify.loihi_dense import (compare_case, random_case,
+from lava_bioadam.verify.loihi_dense import (compare_case, covering_case, random_case,
                                                 random_rule_strings, run_golden)
 
 
@@ -368,10 +368,10 @@ def test_package_model_applies_the_mantissa_rewrite_and_refuses_the_rest():
         assert "\n" not in str(err.value)
 
 
-def _differential(seeds):
+def _differential(seeds, compiled=False, case=random_case):
     bad = {}
     for s in seeds:
-        diff = compare_case(random_case(s))
+        diff = compare_case(case(s), compiled=compiled)
         wrong = {k: v for k, v in diff.items() if k != "epochs" and v}
         if wrong:
             bad[s] = wrong
@@ -390,6 +390,25 @@ def test_500_random_cases_match_lava():
     bad = _differential(seeds)
     print(f"differential test: {len(seeds)} cases, seeds {seeds.start}..{seeds.stop - 1}, "
           f"mismatching cases {len(bad)}")
+    assert bad == {}
+
+
+@pytest.mark.lava
+def test_compiled_model_matches_lava():
+    """The compiled model (one step per call) against Lava on random numbers of the
+    covering rule set (one compilation, shared with tests/test_loihi_dense_compiled.py)."""
+    assert _differential(range(3), compiled=True, case=covering_case) == {}
+
+
+@pytest.mark.lava
+@pytest.mark.slow
+def test_500_random_cases_match_lava_compiled():
+    """The 500 random cases of the slow test above with ``compiled=True`` (each rule
+    structure compiled once, about 2 s)."""
+    seeds = range(1000, 1500)
+    bad = _differential(seeds, compiled=True)
+    print(f"differential test, compiled model: {len(seeds)} cases, seeds {seeds.start}.."
+          f"{seeds.stop - 1}, mismatching cases {len(bad)}")
     assert bad == {}
 
 
