@@ -279,7 +279,9 @@ class CompiledDense:
             g._c_rand = cr[-1]
         binary = g.num_message_bits == 0
         wrap32 = not binary and np.result_type(np.int32, s.dtype) == np.int32
-        s = np.ascontiguousarray((s != 0) if binary else s, np.int64)
+        # int32 where the values fit (an int32 dot, or spikes): no conversion, a faster dot
+        s = np.ascontiguousarray((s != 0) if binary else s,
+                                 np.int32 if binary or wrap32 else np.int64)
         bap, y = np.ascontiguousarray(bap, np.bool_), np.ascontiguousarray(y, np.int64)
         w = g.weights = np.ascontiguousarray(g.weights, np.int32)
         x, yt, tx, ty = (np.ascontiguousarray(getattr(g, a), np.int64)
