@@ -86,8 +86,11 @@ class DenseSpec:
     multiplied in any grouping. The pre-unit part (``PX[q, i]``, with an ``x0``
     dependency) is computed once per epoch, the post-unit part with the mantissa
     (``PY{q}``, with a ``y0`` or ``u`` dependency) once per row, the traces read at
-    the other side's spike step into rows ``CR[m, i]``; the synapse loop then runs in
-    int32 over contiguous rows, branch-free, which LLVM vectorises."""
+    the other side's spike step into rows ``CR[m, i]`` (a y trace at the pre unit's
+    spike step from the row's table ``YV[m, step]`` of the ``T + 1`` steps); the
+    synapse loop then runs in int32 over contiguous rows, branch-free, which LLVM
+    can vectorise. The source depends only on the structure: the numbers are the
+    arguments ``mant``, ``lsh`` (exponent + 7) and ``fconst``."""
 
     def __init__(self, rules: dict):
         self.rules = rules
