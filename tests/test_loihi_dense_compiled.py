@@ -103,7 +103,7 @@ def test_the_rule_numbers_are_run_time_data():
     a = GoldenLoihiDense(**covering_case(0)["conn"], compiled=True)
     b = GoldenLoihiDense(**covering_case(1)["conn"], compiled=True)
     assert a._compiled.mod is b._compiled.mod
-    assert b.startup["compiled"] is False and b.startup["seconds"] < 5
+    assert b.startup["compiled"] is False
     assert GoldenLoihiDense(**covering_case(0)["conn"]).startup is None
 
 
