@@ -11,6 +11,8 @@ from lava_bioadam.app.cli import main
     (["--sizes", "64"], "not a network"),
     (["--replicas", "0"], "must be positive"),
     (["--sizes", "20-5", "--samples", "1"], "at least 2"),
+    (["--connections", "10x", "--no-lava"], "not a shape"),
+    (["--connections", "3x4", "--steps", "4", "--no-lava"], "must exceed t_epoch"),
 ])
 def test_bad_bench_arguments(argv, message, capsys):
     assert main(["bench", *argv]) == 2
@@ -28,6 +30,16 @@ def test_bench_small_run_without_lava(capsys):
     assert "resized" not in out and "random activities" in out
     assert "start-up after a constant change: " in out and "COMPILED" not in out
     assert "constants as data vs compiled in: " in out
+
+
+def test_bench_one_connection_without_lava(capsys):
+    """``bench --connections``: the compiled and numpy golden connection, identical
+    Vars, the step rates, the compile or load time apart."""
+    assert main(["bench", "--connections", "3x5", "--steps", "12", "--no-lava"]) == 0
+    out = capsys.readouterr().out
+    assert "connection 3x5: 3F rule, 12 steps, t_epoch 4" in out and "load average" in out
+    assert "identical" in out and "DIFFERENT" not in out
+    assert "compiled golden (L2):" in out and "x numpy" in out and "excluded below" in out
 
 
 def test_ill_conditioned_command_and_its_former_name(capsys):

@@ -10,7 +10,7 @@ from lava_bioadam.errors import RuleError
 from lava_bioadam.golden.connection import GoldenLearningDense
 from lava_bioadam.golden.loihi_dense import GoldenLoihiDense, LearningRuleSpec
 from lava_bioadam.engine.products import Product, rule_string
-from lava_bioadam.verify.loihi_dense import (compare_case, random_case,
+from lava_bioadam.verify.loihi_dense import (compare_case, covering_case, random_case,
                                                 random_rule_strings, run_golden)
 
 
@@ -368,10 +368,10 @@ def test_package_model_applies_the_mantissa_rewrite_and_refuses_the_rest():
         assert "\n" not in str(err.value)
 
 
-def _differential(seeds):
+def _differential(seeds, compiled=False, case=random_case):
     bad = {}
     for s in seeds:
-        diff = compare_case(random_case(s))
+        diff = compare_case(case(s), compiled=compiled)
         wrong = {k: v for k, v in diff.items() if k != "epochs" and v}
         if wrong:
             bad[s] = wrong
@@ -394,51 +394,35 @@ def test_500_random_cases_match_lava():
 
 
 @pytest.mark.lava
+def test_compiled_model_matches_lava():
+    """The compiled model (one step per call) against Lava on random numbers of the
+    covering rule set (one compilation, shared with tests/test_loihi_dense_compiled.py)."""
+    assert _differential(range(3), compiled=True, case=covering_case) == {}
+
+
+@pytest.mark.lava
+@pytest.mark.slow
+def test_500_random_cases_match_lava_compiled():
+    """The 500 random cases of the slow test above with ``compiled=True`` (each rule
+    structure compiled once, about 2 s)."""
+    seeds = range(1000, 1500)
+    bad = _differential(seeds, compiled=True)
+    print(f"differential test, compiled model: {len(seeds)} cases, seeds {seeds.start}.."
+          f"{seeds.stop - 1}, mismatching cases {len(bad)}")
+    assert bad == {}
+
+
+@pytest.mark.lava
 @pytest.mark.slow
 @pytest.mark.parametrize("shape", [(10, 64), (64, 256)])
-def test_speed_against_lava(shape):
-    """Benchmark: the same 3F case (400 steps, t_epoch 4) in Lava fixed_pt and in the
-    golden model; prints both step rates and their ratio, asserts equal weights."""
-    import time
+def test_speed_against_lava(shape, capsys):
+    """Benchmark: ``lava-bioadam bench --connections`` (the same 3F case, 400 steps,
+    t_epoch 4, in Lava fixed_pt and both golden models); prints the step rates and
+    ratios, asserts identical Vars."""
+    from lava_bioadam.app.cli import main
 
-    from lava.magma.core.learning.constants import GradedSpikeCfg
-    from lava.proc.dense.process import LearningDense
-
-    from lava_bioadam.lava.loihi_dense import lava_rule
-    from lava_bioadam.lava.network import run_cfg
-    from lava_bioadam.lava.runtime import LavaSession
-    from lava_bioadam.processes.graded_source.process import GradedSource
-    from lava_bioadam.processes.third_factor_source.process import ThirdFactorSource
-
-    n, T = 400, 4
-    spec = LearningRuleSpec(kind="3F", dw="-3*2^-2*x0*x1*y1 + 2*x0*x1*y2 - 2^-7*u0*w*y3",
-                            dt="x0*x1*(y1-8)", x1_tau=20, t_epoch=T, rng_seed=1)
-    rng = np.random.default_rng(0)
-    w0 = rng.integers(-200, 200, shape)
-    s_in = (rng.integers(1, 255, (n, shape[1])) * (rng.random((n, shape[1])) < 0.5))
-    s_in = s_in.astype(np.int32)
-    y = rng.integers(0, 128, (n, 3, shape[0])).astype(np.int32)
-    conn = LearningDense(weights=w0, num_message_bits=24, learning_rule=lava_rule(spec),
-                         graded_spike_cfg=GradedSpikeCfg.OVERWRITE)
-    src, post = GradedSource(payloads=s_in, t_sample=1), ThirdFactorSource(y=y)
-    src.s_out.connect(conn.s_in)
-    post.s_out_bap.connect(conn.s_in_bap)
-    for k in ("y1", "y2", "y3"):
-        getattr(post, f"s_out_{k}").connect(getattr(conn, f"s_in_{k}"))
-    with LavaSession(conn, run_cfg("fixed"), 600) as s:
-        s.run(T)                                   # compile and start-up excluded
-        t0 = time.perf_counter()
-        s.run(n - T)
-        t_lava = time.perf_counter() - t0
-        w_lava = np.asarray(s.get(conn.weights))
-    g = GoldenLoihiDense(weights=w0, num_message_bits=24, learning_rule=spec,
-                         graded_spike_cfg="overwrite")
-    for k in range(T):
-        g.step(s_in[k], None, y[k])
-    t0 = time.perf_counter()
-    for k in range(T, n):
-        g.step(s_in[k], None, y[k])
-    t_gold = time.perf_counter() - t0
-    print(f"\n{shape[0]}x{shape[1]}, {n - T} steps: Lava fixed_pt {(n - T) / t_lava:.0f} "
-          f"steps/s, golden {(n - T) / t_gold:.0f} steps/s, ratio {t_lava / t_gold:.1f}")
-    assert np.array_equal(w_lava, g.weights)
+    assert main(["bench", "--connections", f"{shape[0]}x{shape[1]}"]) == 0
+    out = capsys.readouterr().out
+    with capsys.disabled():
+        print("\n" + out)
+    assert "identical" in out and "speed ratio against Lava fixed_pt" in out

@@ -536,14 +536,15 @@ def compiled(spec: _Spec):
     return mod
 
 
-def is_cached(mod) -> bool:
-    """Whether numba's disk cache holds the compiled network step of ``mod`` (a
-    later process loads it in well under a second instead of compiling)."""
+def is_cached(mod, function: str = "run") -> bool:
+    """Whether numba's disk cache holds the compiled ``function`` of ``mod`` (the
+    network step; a later process loads it in well under a second instead of
+    compiling)."""
     path = Path(mod.__file__)
     roots = [path.parent / "__pycache__"]
     if os.environ.get("NUMBA_CACHE_DIR"):
         roots.append(Path(os.environ["NUMBA_CACHE_DIR"]))
-    pattern = f"{path.stem}.run-*.nbi"
+    pattern = f"{path.stem}.{function}-*.nbi"
     return any(any(r.rglob(pattern)) for r in roots if r.is_dir())
 
 

@@ -194,7 +194,7 @@ class GoldenLoihiDense:
     def __init__(self, *, weights, tag_2=None, tag_1=None, learning_rule=None,
                  num_message_bits: int = 0, graded_spike_cfg="use_regular_impulse",
                  weight_exp: int = 0, num_weight_bits: int = 8, sign_mode="mixed",
-                 name=None, log_config=None):
+                 name=None, log_config=None, compiled: bool = False):
         if learning_rule is None:
             raise RuleError("learning_rule is required (a LearningDense without a rule "
                             "is a Dense)")
@@ -240,16 +240,30 @@ class GoldenLoihiDense:
                                     bool(np.any(self._y_imp[1])))
         self._c_rng = np.random.default_rng(widths.CONN_VAR_SEED)
         self._c_rand = self._c_rng.random(1)[0]
+        self._compiled = None
+        if compiled:
+            from lava_bioadam.golden.fast_dense import CompiledDense
+            self._compiled = CompiledDense(self)
+
+    @property
+    def startup(self) -> dict | None:
+        """``compiled=True``: ``{"seconds", "compiled"}``, what getting the compiled
+        code took at construction (whether numba compiled it or loaded it from the
+        cache); None for the numpy model."""
+        return None if self._compiled is None else dict(self._compiled.startup)
 
     # -- spiking phase ---------------------------------------------------------------
     def step(self, s_in, bap=None, y=None) -> None:
         """One time step. s_in ``(n_pre,)``: payloads (int32) or spikes (bool/0-1);
         bap ``(n_post,)`` bool post spikes (default none); y ``(3, n_post)`` third
         factors a 3F rule's post unit sends (default zeros; ignored for 2F)."""
+        if self._compiled is not None:
+            self._run_compiled(np.asarray(s_in)[None], None if bap is None else
+                               np.asarray(bap)[None], None if y is None else np.asarray(y)[None],
+                               record=False)
+            return
         self.time_step += 1
-        if not self._weights_set:
-            self.weights = self._truncate(self.weights)
-            self._weights_set = True
+        self._set_weights()
         s = np.asarray(s_in)
         if self.num_message_bits > 0:
             acc = self.weights.dot(s)
@@ -274,6 +288,12 @@ class GoldenLoihiDense:
             self.y[:] = np.reshape(y, (3, n_post))
         if self.time_step % self.spec.t_epoch == 0:
             self._learn()
+
+    def _set_weights(self) -> None:
+        """Lava truncates the weights to ``num_weight_bits`` at the first step."""
+        if not self._weights_set:
+            self.weights = self._truncate(self.weights)
+            self._weights_set = True
 
     def _truncate(self, w):
         inhib = self.sign_mode == "inhibitory"
@@ -404,12 +424,39 @@ class GoldenLoihiDense:
         snap.update({n: self.y[i] for i, n in enumerate(_POST)})
         return {k: np.array(v, copy=True) for k, v in snap.items()}
 
-    def run(self, s_in, bap=None, y=None) -> list:
+    def run(self, s_in, bap=None, y=None, record: bool = True) -> list:
         """Run ``n_steps`` steps (``s_in (n_steps, n_pre)``, ``bap (n_steps, n_post)``,
-        ``y (n_steps, 3, n_post)``); the snapshot after every learning epoch."""
+        ``y (n_steps, 3, n_post)``); the snapshot after every learning epoch
+        (``record=False``: none, ``[]``; read :meth:`snapshot` at the end)."""
+        if self._compiled is not None:
+            return self._run_compiled(s_in, bap, y, record)
         out = []
         for k in range(len(s_in)):
             self.step(s_in[k], None if bap is None else bap[k], None if y is None else y[k])
-            if self.time_step % self.spec.t_epoch == 0:
+            if record and self.time_step % self.spec.t_epoch == 0:
                 out.append(self.snapshot())
+        return out
+
+    def _run_compiled(self, s_in, bap=None, y=None, record: bool = True) -> list:
+        """:meth:`run` in the compiled code: the steps of each epoch in one call."""
+        from lava_bioadam.golden.fast_dense import check_inputs
+
+        s = check_inputs(s_in)
+        n, (n_post, n_pre) = len(s), self.shape
+        bap = np.zeros((n, n_post), bool) if bap is None else np.asarray(bap).astype(bool)
+        y = (np.zeros((n, 3, n_post), np.int64) if y is None or self.spec.kind == "2F"
+             else np.reshape(y, (n, 3, n_post)))
+        self._set_weights()
+        rw, rt2, rt1, rx, ry, rab = self._compiled.call(self, np.reshape(s, (n, n_pre)),
+                                                        np.reshape(bap, (n, n_post)), y,
+                                                        record)
+        out = []
+        for e in range(len(rw)):
+            snap = {"weights": rw[e], "tag_1": rt1[e], "tag_2": rt2[e],
+                    "x0": np.zeros(n_pre, bool), "tx": np.zeros(n_pre, int),
+                    "y0": np.zeros(n_post, bool), "ty": np.zeros(n_post, int),
+                    "a_buff": rab[e]}
+            snap.update({nm: rx[e, i] for i, nm in enumerate(_PRE)})
+            snap.update({nm: ry[e, i] for i, nm in enumerate(_POST)})
+            out.append(snap)
         return out

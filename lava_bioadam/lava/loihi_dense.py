@@ -7,6 +7,8 @@ presynaptic payloads one row per step, a ``ThirdFactorSource`` the post spikes
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from lava.magma.core.learning.constants import GradedSpikeCfg
 from lava.magma.core.learning.learning_rule import Loihi2FLearningRule, Loihi3FLearningRule
@@ -32,6 +34,41 @@ def lava_rule(spec):
     return Loihi2FLearningRule(**kw)
 
 
+def _build(conn_kw: dict, s_in, bap, y):
+    """``(LearningDense, spec)`` fed by the streams (see :func:`run_learning_dense_lava`)."""
+    kw = dict(conn_kw)
+    spec = kw.pop("learning_rule")
+    kw["graded_spike_cfg"] = GradedSpikeCfg[kw.get("graded_spike_cfg",
+                                                   "use_regular_impulse").upper()]
+    kw["sign_mode"] = SignMode[kw.get("sign_mode", "mixed").upper()]
+    conn = LearningDense(learning_rule=lava_rule(spec), **kw)
+    src = GradedSource(payloads=np.asarray(s_in, dtype=np.int32), t_sample=1)
+    post = ThirdFactorSource(y=np.asarray(y, dtype=np.int32), bap=np.asarray(bap, bool))
+    src.s_out.connect(conn.s_in)
+    post.s_out_bap.connect(conn.s_in_bap)
+    if spec.kind == "3F":
+        for k in ("y1", "y2", "y3"):
+            getattr(post, f"s_out_{k}").connect(getattr(conn, f"s_in_{k}"))
+    return conn, spec
+
+
+def time_learning_dense_lava(conn_kw: dict, s_in, bap, y, timeout_s: float = 600.0):
+    """Lava's ``LearningDense`` (``fixed_pt``) over the streams, timed: ``(Vars at the
+    end, seconds per step)``, the first learning epoch (compile, start-up) left out
+    of the time. Arguments as :func:`run_learning_dense_lava`."""
+    conn, spec = _build(conn_kw, s_in, bap, y)
+    n_steps, T = len(s_in), spec.t_epoch
+    if n_steps <= T:
+        raise ValueError(f"need more than t_epoch={T} steps to time Lava")
+    with LavaSession(conn, run_cfg("fixed"), timeout_s, what="Lava LearningDense") as s:
+        s.run(T)
+        t0 = time.perf_counter()
+        s.run(n_steps - T)
+        per = (time.perf_counter() - t0) / (n_steps - T)
+        final = {v: np.asarray(s.get(getattr(conn, v))).copy() for v in SNAPSHOT_VARS}
+    return final, per
+
+
 def run_learning_dense_lava(conn_kw: dict, s_in, bap, y, timeout_s: float = 120.0):
     """Run Lava's ``LearningDense`` (``fixed_pt``) for ``len(s_in)`` steps.
 
@@ -40,20 +77,8 @@ def run_learning_dense_lava(conn_kw: dict, s_in, bap, y, timeout_s: float = 120.
         y ``(n_steps, 3, n_post)``. Returns ``(snapshots, a_out)``: every Var after
         each learning epoch and ``a_out`` ``(n_steps, n_post)`` as sent each step.
     """
-    kw = dict(conn_kw)
-    spec = kw.pop("learning_rule")
-    kw["graded_spike_cfg"] = GradedSpikeCfg[kw.get("graded_spike_cfg",
-                                                   "use_regular_impulse").upper()]
-    kw["sign_mode"] = SignMode[kw.get("sign_mode", "mixed").upper()]
-    conn = LearningDense(learning_rule=lava_rule(spec), **kw)
+    conn, spec = _build(conn_kw, s_in, bap, y)
     n_steps, T = len(s_in), spec.t_epoch
-    src = GradedSource(payloads=np.asarray(s_in, dtype=np.int32), t_sample=1)
-    post = ThirdFactorSource(y=np.asarray(y, dtype=np.int32), bap=np.asarray(bap, bool))
-    src.s_out.connect(conn.s_in)
-    post.s_out_bap.connect(conn.s_in_bap)
-    if spec.kind == "3F":
-        for k in ("y1", "y2", "y3"):
-            getattr(post, f"s_out_{k}").connect(getattr(conn, f"s_in_{k}"))
     mon = Monitor()
     mon.probe(conn.a_out, n_steps)
     snaps = []

@@ -133,9 +133,10 @@ def random_case(seed: int) -> dict:
     return {"conn": conn, "s_in": s_in.astype(np.int32), "bap": bap, "y": y}
 
 
-def run_golden(case: dict):
-    """Golden run of a case: ``(snapshots after each epoch, a_out per step)``."""
-    g = GoldenLoihiDense(**case["conn"])
+def run_golden(case: dict, compiled: bool = False):
+    """Golden run of a case: ``(snapshots after each epoch, a_out per step)``;
+    ``compiled``: ``GoldenLoihiDense(compiled=True)``, one step per call."""
+    g = GoldenLoihiDense(**case["conn"], compiled=compiled)
     snaps, a_out = [], []
     for k in range(len(case["s_in"])):
         a_out.append(g.a_buff.copy())
@@ -145,14 +146,15 @@ def run_golden(case: dict):
     return snaps, np.array(a_out)
 
 
-def compare_case(case: dict, timeout_s: float = 120.0) -> dict:
-    """Run a case in Lava and in the golden model; ``{var: differing entries}``
-    summed over epochs (``a_out`` over steps), plus ``"epochs"``."""
+def compare_case(case: dict, timeout_s: float = 120.0, compiled: bool = False) -> dict:
+    """Run a case in Lava and in the golden model (``compiled``: the compiled one);
+    ``{var: differing entries}`` summed over epochs (``a_out`` over steps), plus
+    ``"epochs"``."""
     from lava_bioadam.lava.loihi_dense import run_learning_dense_lava
 
     lava_snaps, lava_out = run_learning_dense_lava(case["conn"], case["s_in"], case["bap"],
                                                    case["y"], timeout_s)
-    gold_snaps, gold_out = run_golden(case)
+    gold_snaps, gold_out = run_golden(case, compiled)
     diff = {v: 0 for v in lava_snaps[0]} if lava_snaps else {}
     for a, b in zip(lava_snaps, gold_snaps):
         for v in a:
@@ -160,3 +162,65 @@ def compare_case(case: dict, timeout_s: float = 120.0) -> dict:
     diff["a_out"] = int(np.sum(lava_out.reshape(gold_out.shape) != gold_out))
     diff["epochs"] = len(lava_snaps)
     return diff
+
+
+def speed_case(shape, n_steps: int = 400, seed: int = 0) -> dict:
+    """The speed benchmark's case (a three-factor rule with ``x0`` and ``u0``
+    products on ``w`` and ``t``, ``t_epoch`` 4, graded ``OVERWRITE`` spikes on half
+    the pre units per step, random third factors), for ``shape (n_post, n_pre)``."""
+    spec = LearningRuleSpec(kind="3F", dw="-3*2^-2*x0*x1*y1 + 2*x0*x1*y2 - 2^-7*u0*w*y3",
+                            dt="x0*x1*(y1-8)", x1_tau=20, t_epoch=4, rng_seed=1)
+    rng = np.random.default_rng(seed)
+    n_post, n_pre = shape
+    s_in = rng.integers(1, 255, (n_steps, n_pre)) * (rng.random((n_steps, n_pre)) < 0.5)
+    y = rng.integers(0, 128, (n_steps, 3, n_post))
+    conn = {"weights": rng.integers(-200, 200, shape), "learning_rule": spec,
+            "num_message_bits": 24, "graded_spike_cfg": "overwrite"}
+    return {"conn": conn, "s_in": s_in.astype(np.int32), "bap": np.zeros((n_steps, n_post), bool),
+            "y": y.astype(np.int32)}
+
+
+#: rule sets of fixed structure whose numbers :func:`covering_case` draws: every
+#: dependency, every trace read at each dependency's step, ``w``/``d``/``t`` and
+#: their ``sgn``, ``x0``/``y0`` factors, constants ("{A}" a scaling literal, "{c}" a
+#: constant, "{k}" the decimation); "bare": products without factors, ``dw`` only.
+#: The compiled model compiles once per structure, so tests of many cases use these.
+COVERING_RULES = {
+    "all": {"dw": "{A}*x0*(x1{c})*(y1{c}) + {A}*y0*(x2{c})*(y2{c})*w "
+                  "- {A}*u{k}*(x1{c})*(y3{c})*sgn(t{c})",
+            "dd": "{A}*x0*(y3{c})*(d{c}) + {A}*y0*(x0{c})*(y1{c})*(x1{c})",
+            "dt": "{A}*u{k}*(t{c})*(x2{c})*(y2{c}) + {A}*x0*sgn(w{c})*(y0{c}) "
+                  "+ {A}*y0*sgn(d{c})*(y3{c})"},
+    "bare": {"dw": "{A}*x0 - {A}*y0 + {A}*u{k}*x1*y1"},
+}
+
+
+def _fill(rng, template: str, k: int) -> str:
+    """``template`` with random literals (large ones too, which saturate) and constants."""
+    out = template.replace("{k}", str(k))
+    while "{A}" in out:
+        m = int(rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16]))
+        e = int(rng.integers(widths.EXP_MIN, widths.EXP_MAX + 1))
+        out = out.replace("{A}", f"{m}*2^{e}", 1)
+    while "{c}" in out:       # not 0: Lava drops a bracketed lone x0 or y0
+        c = int(rng.integers(1, 41))
+        out = out.replace("{c}", f" + {c}" if rng.random() < 0.5 else f" - {c}", 1)
+    return out
+
+
+def covering_case(seed: int, structure: str = "all") -> dict:
+    """:func:`random_case` (inputs, traces, spike and sign modes...) with the rule
+    strings of ``COVERING_RULES[structure]``, numbers drawn from ``seed``."""
+    case = random_case(seed)
+    rng = np.random.default_rng(10 ** 6 + seed)
+    k = int(rng.choice([0, 0, 1, 2]))
+    spec = case["conn"]["learning_rule"]
+    for _ in range(100):
+        rules = {t: _fill(rng, s, k) for t, s in COVERING_RULES[structure].items()}
+        try:
+            parse_rules(**rules)
+        except RuleError:
+            continue
+        break
+    spec.dw, spec.dd, spec.dt = (rules.get(t) for t in ("dw", "dd", "dt"))
+    return case

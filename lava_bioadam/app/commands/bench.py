@@ -19,6 +19,7 @@ the constants compiled in (``fold_constants=True``), timed side by side.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -49,6 +50,12 @@ def add_parser(subparsers) -> None:
                         "the seeds of a sweep point)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-lava", action="store_true", help="skip Lava (no L2/L3 ratio)")
+    p.add_argument("--connections", nargs="+", metavar="POSTxPRE",
+                   help="instead of networks: one GoldenLoihiDense connection of each shape "
+                        "(e.g. 10x64 64x256), compiled and numpy, against Lava's "
+                        "LearningDense fixed_pt")
+    p.add_argument("--steps", type=int, default=400,
+                   help="time steps of the --connections runs (default: %(default)s)")
     p.set_defaults(func=run)
 
 
@@ -225,7 +232,83 @@ def compile_lines(nr, sizes, xl, yl, W0, B0, seed: int, out=print) -> bool:
     return same and bool(np.array_equal(runs[False].pred, runs[True].pred))
 
 
+def parse_shape(text: str) -> tuple:
+    try:
+        shape = tuple(int(s) for s in text.lower().split("x"))
+    except ValueError:
+        shape = ()
+    if len(shape) != 2 or min(shape) < 1:
+        raise UserError(f"--connections: {text!r} is not a shape like 10x64 (post x pre)")
+    return shape
+
+
+def bench_connection(shape, n_steps: int, seed: int, lava: bool, out=print) -> bool:
+    """One ``GoldenLoihiDense`` of ``shape`` over ``n_steps`` steps of the speed case
+    (:func:`~lava_bioadam.verify.loihi_dense.speed_case`): compiled, numpy and Lava
+    ``fixed_pt`` interleaved (compiled, numpy, Lava, numpy, compiled; the best of
+    each), steps per second and ratios; the compile or cache load is timed apart.
+    Returns whether all end in the same Vars (and the two golden models agree after
+    every epoch)."""
+    from lava_bioadam.golden.loihi_dense import GoldenLoihiDense
+    from lava_bioadam.verify.loihi_dense import speed_case
+
+    case = speed_case(shape, n_steps, seed)
+    T = case["conn"]["learning_rule"].t_epoch
+    if n_steps <= T:
+        raise UserError(f"--steps must exceed t_epoch={T} (Lava's first epoch is not timed)")
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    out(f"connection {shape[0]}x{shape[1]}: 3F rule, {n_steps} steps, t_epoch {T}, graded "
+        f"OVERWRITE spikes (load average {load})")
+    t = time.perf_counter()
+    startup = GoldenLoihiDense(**case["conn"], compiled=True).startup
+    out(f"  compiled golden {'compiled' if startup['compiled'] else 'loaded from the cache'} "
+        f"in {time.perf_counter() - t:.1f} s (once per rule structure; excluded below)")
+    streams = (case["s_in"], case["bap"], case["y"])
+
+    def golden(compiled, record=False):
+        """A run as a user's test runs it: the stream, then the Vars at the end (as
+        Lava's timing; with ``record`` also after every epoch, not timed)."""
+        g = GoldenLoihiDense(**case["conn"], compiled=compiled)
+        t0 = time.perf_counter()
+        snaps = g.run(*streams, record=record)
+        return snaps + [g.snapshot()], time.perf_counter() - t0
+
+    (fast, t_fast), (_, t_np) = golden(True), golden(False)
+    if lava:
+        from lava_bioadam.lava.loihi_dense import time_learning_dense_lava
+
+        final3, t_lava = time_learning_dense_lava(case["conn"], *streams)
+    (_, t_np2), (_, t_fast2) = golden(False), golden(True)
+    t_np, t_fast = min(t_np, t_np2) / n_steps, min(t_fast, t_fast2) / n_steps
+    (fast, _), (slow, _) = golden(True, True), golden(False, True)
+    same = len(fast) == len(slow) and all(np.array_equal(a[v], b[v]) for a, b in zip(fast, slow)
+                                          for v in a)
+    if lava:
+        same &= all(np.array_equal(final3[v], fast[-1][v]) for v in final3)
+        out(f"  Lava fixed_pt (L3):    {1 / t_lava:9.0f} steps/s (first epoch excluded)")
+    out(f"  numpy golden (L2):     {1 / t_np:9.0f} steps/s")
+    out(f"  compiled golden (L2):  {1 / t_fast:9.0f} steps/s   {t_np / t_fast:.1f}x numpy")
+    levels = "Lava, numpy, compiled" if lava else "numpy, compiled"
+    out(f"  Vars after every epoch (golden) and at the end ({levels}): "
+        f"{'identical' if same else 'DIFFERENT'}")
+    if lava:
+        out(f"  speed ratio against Lava fixed_pt: compiled golden {t_lava / t_fast:.1f}x, "
+            f"numpy golden {t_lava / t_np:.1f}x")
+    return same
+
+
 def run(args) -> int:
+    if args.connections:
+        shapes = [parse_shape(s) for s in args.connections]
+        if not args.no_lava:
+            require_lava("bench's Lava fixed_pt timing", "bench --no-lava times the rest")
+        ok = True
+        for shape in shapes:
+            ok &= bench_connection(shape, args.steps, args.seed, not args.no_lava)
+        if not ok:
+            print("MISMATCH: the connection's Vars differ")
+            return 1
+        return 0
     sizes = [parse_sizes(s) for s in args.sizes]
     if args.samples < 0 or args.fast_samples < 1 or min(args.replicas) < 1:
         raise UserError("--samples, --fast-samples and --replicas must be positive")
