@@ -50,7 +50,7 @@ def test_tuning_never_sees_the_test_set():
     data = numbered_data()
     cfg = config_from_dict(CFG)
     rec = Recorder()
-    tune_rows(cfg, data, loihi_rows(), 4, rec, log=None)
+    tune_rows(cfg, data, loihi_rows(), 4, rec, backend="emulator-numpy", log=None)
     train, test = sample_ids(data.x_train), sample_ids(data.x_test)
     assert len(rec.tasks) == 4 * len(loihi_rows())
     for d, _, _ in rec.tasks:
@@ -103,29 +103,34 @@ def test_latin_settings_cover_each_key_once_per_stratum():
     assert all(abs(np.log(p["eta"] / pts[0]["eta"])) <= 0.5 * np.log(2 ** 8) for p in near)
 
 
-def test_every_engine_setting_is_warmed_in_the_parent_before_the_workers_get_it(monkeypatch):
-    """A setting can change a rule's structure; each engine setting of a round is
-    warmed (compiled or loaded) here before the mapper hands it to a worker."""
+def test_each_new_rule_structure_is_compiled_once_by_the_workers_before_tuning(monkeypatch):
+    """A setting can change a rule's structure; before each tuning round, every
+    structure the cache lacks is compiled by one worker task (one per structure),
+    and cached structures are not compiled again."""
     import lava_bioadam.golden.fast as fast
+    from lava_bioadam.app.commands.compare import warm_setting
 
-    events = []
-    monkeypatch.setattr(fast, "warm", lambda nr: events.append(("warm", nr.forward[0].family))
-                        or {"compiled": False})
+    cached = {"sgd"}      # the sgd structure is on disk already
+    monkeypatch.setattr(fast, "structure", lambda nr: (nr.forward[0].family,
+                                                       nr.forward[0].family in cached))
+    monkeypatch.setattr(fast, "warm", lambda nr: {"compiled": True, "seconds": 0.0,
+                                                  "family": nr.forward[0].family})
+    calls = []
 
     class Mapper(Recorder):
-        def __call__(self, fn, cfgs, datas, rows, settings, seeds, backends):
-            events.append(("map", sum(r.level == "engine" for r in rows)))
-            return super().__call__(fn, cfgs, datas, rows, settings, seeds, backends)
+        def __call__(self, fn, *lists):
+            if fn is warm_setting:
+                calls.append(("warm", [fn(*a)["family"] for a in zip(*lists)]))
+                return [{"seconds": 0.0}] * len(lists[0])
+            calls.append(("tune", sum(r.level == "engine" for r in lists[2])))
+            return super().__call__(fn, *lists)
 
     cfg = config_from_dict(CFG)
     rows = [r for r in loihi_rows() if r.rule in ("n1", "sgd")]
     tune_rows(cfg, numbered_data(), rows, 4, Mapper(), backend="emulator", log=None)
-    maps = [i for i, e in enumerate(events) if e[0] == "map"]
-    assert len(maps) == 2
-    for start, end in zip([-1] + maps[:-1], maps):
-        warmed = [e for e in events[start + 1:end] if e[0] == "warm"]
-        assert len(warmed) == events[end][1] > 0       # every engine setting of the round
-        assert {f for _, f in warmed} == {"n1", "sgd"}
+    assert [c[0] for c in calls] == ["warm", "tune", "warm", "tune"]
+    assert calls[0][1] == ["n1"] and calls[2][1] == ["n1"]   # once per round, not per setting
+    assert calls[1][1] > 1
 
 
 def test_summary_says_when_the_float_gap_is_too_small_to_measure_what_is_kept():

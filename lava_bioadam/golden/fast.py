@@ -548,6 +548,16 @@ def is_cached(mod, function: str = "run") -> bool:
     return any(any(r.rglob(pattern)) for r in roots if r.is_dir())
 
 
+def structure(nr, fold_constants: bool = False) -> tuple[str, bool]:
+    """``(key, cached)``: the key of the compiled module that runs ``nr`` (one per
+    network depth and rule structure) and whether numba's disk cache already holds
+    its compiled code; nothing is compiled. Lets a caller compile each structure
+    once, for example in parallel workers, before many runs of it."""
+    W0, B0 = initial_weights(nr, 0)
+    mod = compiled(_Spec(nr, GoldenNetwork(nr, W0, B0, 0), fold_constants))
+    return mod.FASTNET_KEY, mod.FASTNET_KEY in _READY or is_cached(mod)
+
+
 def describe(nr) -> str:
     """``64-64-10, family n1``: the network a compiled module is for."""
     return f"{'-'.join(map(str, nr.sizes))}, family {nr.forward[0].family}"

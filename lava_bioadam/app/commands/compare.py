@@ -376,7 +376,7 @@ def tune_rows(cfg, data, rows, budget: int, mapper=local_map, backend: str = "em
                                  accept=accept)
             tasks += [(i, p) for p in pts]
         if backend == "emulator":
-            warm_settings(cfg, [(rows[i], p) for i, p in tasks], log)
+            warm_settings(cfg, [(rows[i], p) for i, p in tasks], log, mapper)
         out = mapper(run_setting, [cfg] * len(tasks), [tune] * len(tasks),
                      [rows[i] for i, _ in tasks], [p for _, p in tasks],
                      [seed] * len(tasks), [backend] * len(tasks))
@@ -466,22 +466,40 @@ def warm_engine(cfg, rows, log=print) -> None:
             log(f"  compiled the emulator for {row.label} in {report['seconds']:.0f} s")
 
 
-def warm_settings(cfg, pairs, log=print) -> None:
-    """Compile (or load) the emulator for the rule structure of every engine
-    ``(row, setting)`` pair in this process before the workers get them. A setting
-    can change a rule's structure (a rounding compensation or a fallback product
-    appears at some rates), and a structure met first in the workers would be
-    compiled by each of them at once."""
+def warm_settings(cfg, pairs, log=print, mapper=local_map) -> None:
+    """Compile the emulator once for each rule structure among the engine ``(row,
+    setting)`` pairs that the disk cache does not hold yet, before the workers get
+    them: one task per new structure, spread by ``mapper``. A setting can change a
+    rule's structure (a rounding compensation or a fallback product appears at some
+    rates), and a structure met first by the tuning tasks would be compiled by every
+    worker that meets it."""
     from lava_bioadam.app.training import network_rules
-    from lava_bioadam.golden.fast import warm
+    from lava_bioadam.golden.fast import structure
 
+    new = {}
     for row, setting in pairs:
         if row.level != "engine" or not representable(cfg, row, setting):
             continue
-        report = warm(network_rules(row_config(cfg, row, setting)))
-        if log and report.get("compiled"):
+        key, cached = structure(network_rules(row_config(cfg, row, setting)))
+        if not cached:
+            new.setdefault(key, (row, setting))
+    if not new:
+        return
+    todo = list(new.values())
+    reports = mapper(warm_setting, [cfg] * len(todo), [r for r, _ in todo],
+                     [p for _, p in todo])
+    if log:
+        for (row, setting), rep in zip(todo, reports):
             log(f"  compiled the emulator for {row.label} at {_fmt(setting)} "
-                f"in {report['seconds']:.0f} s")
+                f"in {rep['seconds']:.0f} s")
+
+
+def warm_setting(cfg, row: Row, setting: dict) -> dict:
+    """Compile (or load) the emulator for ``row`` at ``setting``: one worker task."""
+    from lava_bioadam.app.training import network_rules
+    from lava_bioadam.golden.fast import warm
+
+    return warm(network_rules(row_config(cfg, row, setting)))
 
 
 def _rule_name(row: Row) -> str:
