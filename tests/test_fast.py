@@ -296,6 +296,28 @@ def test_one_compiled_module_runs_other_constants():
     assert not np.array_equal(*finals)      # the numbers made a difference
 
 
+def test_structure_names_the_module_without_compiling(monkeypatch):
+    """``structure`` gives the module key of a setting without compiling: the same
+    key for another setting of one structure, another key where a setting changes
+    the products (digits' rules have a rounding compensation in dw, their floored
+    form has none), and ``cached`` as the disk cache says."""
+    import dataclasses
+
+    monkeypatch.setattr(fast, "_READY", set())
+    monkeypatch.setattr(fast, "is_cached", lambda mod, function="run": False)
+    nr_a = build_network_rules(PARAMS, SIZES)
+    nr_b = build_network_rules(OTHER, SIZES)
+    digits = RuleParams(eta=0.015, tau_m=8.0, tau_r=4.0, eps=0.125, lam=2.0 ** -8, w_max=2.0)
+    nr_c = build_network_rules(digits, SIZES)
+    nr_f = build_network_rules(dataclasses.replace(digits, rounding="floor"), SIZES)
+    assert fast.structure(nr_c)[0] != fast.structure(nr_f)[0]
+    key_a, cached = fast.structure(nr_a)
+    assert fast.structure(nr_b)[0] == key_a and cached is False
+    assert fast.structure(nr_f)[0] == key_a     # floored digits: PARAMS' products
+    monkeypatch.setattr(fast, "is_cached", lambda mod, function="run": True)
+    assert fast.structure(nr_a) == (key_a, True)
+
+
 def test_compile_is_announced_and_cached(capsys, monkeypatch):
     """A module not in numba's disk cache is announced on stderr before it is
     compiled (here: loaded, as if it were not cached); warm() reports what getting
