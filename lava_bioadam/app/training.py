@@ -21,7 +21,7 @@ from lava_bioadam.model.network import Network, softmax, symmetry
 from lava_bioadam.model.optimizers import (SGD, Adam, Optimizer, SynapticAdam, SynapticN1,
                                            SynapticN2)
 from lava_bioadam.rules.network import FEEDBACK, NetworkRules, build_network_rules
-from lava_bioadam.rules.params import RULE_FAMILIES, RuleParams, ignored_keys
+from lava_bioadam.rules.params import REFERENCE_ONLY, RULE_FAMILIES, RuleParams, ignored_keys
 
 
 def optimizer_factory(p: RuleParams) -> Callable[[tuple[int, int], np.ndarray | None], Optimizer]:
@@ -81,7 +81,7 @@ class DivergedError(UserError):
     """Training produced non-finite metrics or weights."""
 
 
-def check_finite(cfg: Config, backend: str, seed: int, rec: dict, weights=()) -> None:
+def check_finite(seed: int, rec: dict, weights=()) -> None:
     """``DivergedError`` if the epoch record ``rec`` or any array of ``weights`` holds
     a non-finite number: the run stops instead of training on NaN."""
     bad = [k.replace("_", " ") for k in ("test_accuracy", "test_loss", "train_loss")
@@ -124,7 +124,7 @@ def train_reference(cfg: Config, data: Split, seed: int,
                                   net.evaluate(data.x_test, data.y_test).items()},
                "train_loss": net.evaluate(data.x_train, data.y_train)["loss"],
                "symmetry": net.symmetry()}
-        check_finite(cfg, "reference", seed, rec, list(net.weights) + list(net.feedback))
+        check_finite(seed, rec, list(net.weights) + list(net.feedback))
         history.append(rec)
         if log:
             log(rec)
@@ -170,10 +170,6 @@ def network_rules(cfg: Config) -> NetworkRules:
         return _build_rules(cfg, cfg.rules)
     except RuleError as exc:
         raise ConfigError(f"{cfg.source}: {explain_rules(cfg, exc)}") from None
-
-
-#: keys of the ``rules:`` section that only the float64 reference reads
-REFERENCE_ONLY = ("tau_v", "tau_n", "bias_correction", "substeps", "order")
 
 
 def ignored_line(cfg: Config, backend: str) -> str | None:
@@ -414,7 +410,7 @@ def train_network(cfg: Config, data: Split, seed: int, log=None, level: str = "e
     def on_epoch(W, B):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             rec = _record(nr, data, precision, len(history), W, B)
-        check_finite(cfg, level, seed, rec, list(W) + list(B))
+        check_finite(seed, rec, list(W) + list(B))
         history.append(rec)
         if log:
             log(rec)

@@ -157,6 +157,12 @@ READS = {
 }
 
 
+#: the keys that only the float64 reference reads (no fixed-point rule reads them)
+REFERENCE_ONLY = tuple(k for k in dict.fromkeys(k for keys in READS["reference"].values()
+                                                for k in keys)
+                       if not any(k in keys for keys in READS["fixed"].values()))
+
+
 def ignored_keys(params: RuleParams, level: str) -> list[str]:
     """The keys of ``params`` that differ from their defaults but that a run of its
     rule at ``level`` (``reference`` or ``fixed``) does not read, in field order."""
