@@ -232,16 +232,21 @@ def row_config(cfg, row: Row, setting: dict):
     return c
 
 
-def representable(cfg, row: Row, setting: dict) -> bool:
-    """Whether the engine can represent ``row`` at ``setting`` (its rules build for
-    the config's network: constants in range, no overflow); no training."""
+def engine_rules(cfg, row: Row, setting: dict):
+    """The network rules of engine ``row`` at ``setting`` for the config's network,
+    or None where the engine cannot represent them (constants out of range,
+    overflow); no training."""
     from lava_bioadam.app.training import network_rules
 
     try:
-        network_rules(row_config(cfg, row, setting))
+        return network_rules(row_config(cfg, row, setting))
     except UserError:
-        return False
-    return True
+        return None
+
+
+def representable(cfg, row: Row, setting: dict) -> bool:
+    """Whether the engine can represent ``row`` at ``setting`` (:func:`engine_rules`)."""
+    return engine_rules(cfg, row, setting) is not None
 
 
 def tuning_split(data, fraction: float, seed: int):
@@ -408,8 +413,6 @@ def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
     seeds, fb = list(cfg.training.seeds), cfg.network.feedback
     if log:
         log(budget_text(cfg, rows, budget))
-    if emulator == "emulator":
-        warm_engine(cfg, rows, log)
     state = tune_rows(cfg, data, rows, budget, mapper, emulator, log)
     # the float rules again at their chosen settings, learning from 7-bit codes
     coded = [(dataclasses.replace(r, label=f"{r.label}, 7-bit codes", level="coded",
@@ -450,22 +453,6 @@ def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
     return {"rows": results, "summary": advantage(results), "budget": budget}
 
 
-def warm_engine(cfg, rows, log=print) -> None:
-    """Compile (or load from the cache) the compiled emulator for every engine row's
-    rule structure in this process, before any worker starts, so that the workers
-    load it instead of each compiling it."""
-    from lava_bioadam.app.training import network_rules
-    from lava_bioadam.golden.fast import warm
-
-    for row in rows:
-        if row.level != "engine":
-            continue
-        point = latin_settings(row.keys, 1, accept=lambda p, r=row: representable(cfg, r, p))[0]
-        report = warm(network_rules(row_config(cfg, row, point)))
-        if log and report.get("compiled"):
-            log(f"  compiled the emulator for {row.label} in {report['seconds']:.0f} s")
-
-
 def warm_settings(cfg, pairs, log=print, mapper=local_map) -> None:
     """Compile the emulator once for each rule structure among the engine ``(row,
     setting)`` pairs that the disk cache does not hold yet, before the workers get
@@ -473,14 +460,14 @@ def warm_settings(cfg, pairs, log=print, mapper=local_map) -> None:
     rule's structure (a rounding compensation or a fallback product appears at some
     rates), and a structure met first by the tuning tasks would be compiled by every
     worker that meets it."""
-    from lava_bioadam.app.training import network_rules
     from lava_bioadam.golden.fast import structure
 
     new = {}
     for row, setting in pairs:
-        if row.level != "engine" or not representable(cfg, row, setting):
+        nr = engine_rules(cfg, row, setting) if row.level == "engine" else None
+        if nr is None:
             continue
-        key, cached = structure(network_rules(row_config(cfg, row, setting)))
+        key, cached = structure(nr)
         if not cached:
             new.setdefault(key, (row, setting))
     if not new:
