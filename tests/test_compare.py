@@ -34,7 +34,7 @@ class Recorder:
     def __init__(self):
         self.tasks = []
 
-    def __call__(self, fn, cfgs, datas, rows, settings, seeds, backends):
+    def __call__(self, fn, cfgs, datas, rows, settings, seeds, backends, templates=None):
         out = []
         for d, r, s, sd in zip(datas, rows, settings, seeds):
             self.tasks.append((d, r, s))
@@ -111,10 +111,10 @@ def test_each_new_rule_structure_is_compiled_once_by_the_workers_before_tuning(m
     from lava_bioadam.app.commands.compare import warm_setting
 
     cached = {"sgd"}      # the sgd structure is on disk already
-    monkeypatch.setattr(fast, "structure", lambda nr: (nr.forward[0].family,
-                                                       nr.forward[0].family in cached))
-    monkeypatch.setattr(fast, "warm", lambda nr: {"compiled": True, "seconds": 0.0,
-                                                  "family": nr.forward[0].family})
+    monkeypatch.setattr(fast, "structure", lambda nr, template=None: (
+        nr.forward[0].family, nr.forward[0].family in cached))
+    monkeypatch.setattr(fast, "warm", lambda nr, template=None: {
+        "compiled": True, "seconds": 0.0, "family": nr.forward[0].family})
     calls = []
 
     class Mapper(Recorder):
@@ -144,3 +144,27 @@ def test_summary_says_when_the_float_gap_is_too_small_to_measure_what_is_kept():
     assert small[-2].startswith("note: the float gap is below 2 points")
     assert large[-1] == "adaptive advantage kept on the engine: 51.6 %"
     assert not any(l.startswith("note:") for l in large) and len(small) == len(large) + 1
+
+
+def test_every_setting_of_an_engine_row_runs_one_compiled_module(monkeypatch):
+    """Padded to its row's template, every representable setting of each engine row
+    names one module (nothing is compiled here), although the settings' own rules
+    take several structures."""
+    import lava_bioadam.golden.fast as fast
+    from lava_bioadam.app.commands.compare import _unit_to_value, engine_rules, row_template
+
+    monkeypatch.setattr(fast, "is_cached", lambda mod, function="run": False)
+    cfg = config_from_dict(CFG)
+    rng = np.random.default_rng(7)
+    for row in (r for r in loihi_rows() if r.level == "engine"):
+        template = row_template(cfg, row)
+        own, padded = set(), set()
+        for _ in range(24):
+            nr = engine_rules(cfg, row, {k: _unit_to_value(k, rng.random()) for k in row.keys})
+            if nr is None:
+                continue
+            own.add(fast.structure(nr)[0])
+            padded.add(fast.structure(nr, template=template)[0])
+        assert len(padded) == 1, row.label
+        if row.rule in ("sgd", "momentum"):
+            assert len(own) > 1, row.label      # the padding is what made them one

@@ -345,3 +345,48 @@ def test_constants_folded_equal_the_numpy_model():
     got = fast.run_fast(nr, x, lab, W0, B0, rng_seed=4, record=True, fold_constants=True)
     assert got.meta["emulator_startup"]["fold_constants"] is True
     assert_same_run(ref, got)
+
+
+def test_merge_gives_a_shortest_common_supersequence():
+    """Both sequences embed in the merge, which is as short as their longest common
+    subsequence allows; padding refuses products that do not embed."""
+    a = (("u0", ("t", "d")), ("u0", ()))
+    b = (("u0", ("t", "d")), ("u0", ("w", "y3")), ("u0", ()))
+    c = (("u0", ("t",)), ("u0", ("w", "y3")))
+    m = fast._merge(fast._merge(a, b), c)
+    assert len(m) == 4
+    for seq in (a, b, c):
+        it = iter(m)
+        assert all(s in it for s in seq)            # a subsequence, in order
+    from lava_bioadam.engine.products import Product
+    prods = [Product("dw", "u0", ("t",), -3, -2)]
+    slots = (("dw", (("u0", ("t", "d")),)), ("dd", ()), ("dt", ()))
+    assert fast.padded(prods, slots) is None
+    slots = (("dw", (("u0", ("t", "d")), ("u0", ("t",)))), ("dd", ()), ("dt", ()))
+    got = fast.padded(prods, slots)
+    assert [p.mant for p in got] == [0, -3] and got[1] is prods[0]
+
+
+def test_padded_settings_share_one_module_bit_exactly(monkeypatch):
+    """Two settings of different structure (one with a rounding compensation in dw,
+    the other floored and with its eps product through y3) padded to their common structure: one module key for both,
+    and each run equals the numpy model bit for bit."""
+    import dataclasses
+
+    digits = RuleParams(eta=0.015, tau_m=8.0, tau_r=4.0, eps=0.125, lam=2.0 ** -8, w_max=2.0)
+    small_eps = dataclasses.replace(digits, eps=0.02, rounding="floor")
+    nrs = [build_network_rules(p, SIZES) for p in (digits, small_eps)]
+    assert fast.structure(nrs[0])[0] != fast.structure(nrs[1])[0]
+    template = fast.common_structure(nrs)
+    keys = {fast.structure(nr, template=template)[0] for nr in nrs}
+    assert len(keys) == 1
+    x, lab = network_inputs(SIZES, 16, 2)
+    for nr in nrs:
+        W0, B0 = initial_weights(nr, 2)
+        ref = run_l2(nr, x, lab, W0, B0, rng_seed=2, record=True)
+        got = fast.run_fast_replicas(nr, x, lab, [W0], [B0], [2], record=True,
+                                     template=template)[0]
+        assert_same_run(ref, got)
+        assert got.meta["emulator_startup"]["compiled"] is False or nr is nrs[0]
+    with pytest.raises(ValueError, match="one network depth"):
+        fast.common_structure([nrs[0], build_network_rules(digits, (12, 7, 5, 4))])

@@ -6,8 +6,9 @@ same initial weights, data order and trace seeds as ``train --backend emulator``
 for that seed, and returns the final test accuracy and loss per seed. The tasks
 are spread over a Dask distributed cluster (``lava-bioadam sweep``). The rule
 constants are data to the compiled code, so every point of one rule structure runs
-the same compiled code: :func:`warm_points` compiles it once in the parent, and each
-worker loads it from the disk cache once.
+the same compiled code, and so does every point of one rule family once the rules are
+padded to the points' common structure (:func:`sweep_template`): :func:`warm_points`
+compiles it once in the parent, and each worker loads it from the disk cache once.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from lava_bioadam.app.config import Config
 from lava_bioadam.app.data import Split
 from lava_bioadam.app.training import check_data, network_rules, presentation_order
 from lava_bioadam.errors import UserError
-from lava_bioadam.golden.fast import run_fast_replicas, warm
+from lava_bioadam.golden.fast import common_structure, run_fast_replicas, warm
 from lava_bioadam.golden.network import initial_weights
 from lava_bioadam.rules.params import rule_params_from_dict
 
@@ -49,16 +50,24 @@ def point_config(cfg: Config, point: dict) -> Config:
     return dataclasses.replace(cfg, rules=rules)
 
 
-def warm_points(cfg: Config, points) -> list:
+def sweep_template(cfg: Config, points) -> tuple:
+    """The common rule structure of the points (:func:`~lava_bioadam.golden.fast.
+    common_structure`): every point padded to it runs one compiled module."""
+    return common_structure([network_rules(point_config(cfg, pt)) for pt in points])
+
+
+def warm_points(cfg: Config, points, template=None) -> list:
     """Compile (or load) the emulator for every point's rules in this process, before
-    workers start: one compilation per rule structure (the others find it in memory),
-    which the workers then load from the disk cache instead of compiling it in
-    parallel. Returns :func:`~lava_bioadam.golden.fast.warm`'s report per point."""
-    return [warm(network_rules(point_config(cfg, pt))) for pt in points]
+    workers start: one compilation per rule structure (one in all with the points'
+    ``template``), which the workers then load from the disk cache instead of
+    compiling it in parallel. Returns :func:`~lava_bioadam.golden.fast.warm`'s
+    report per point."""
+    return [warm(network_rules(point_config(cfg, pt)), template=template) for pt in points]
 
 
-def run_point(cfg: Config, data: Split, point: dict, seeds) -> list:
-    """Train every seed of ``point`` as one replica run; one row per seed."""
+def run_point(cfg: Config, data: Split, point: dict, seeds, template=None) -> list:
+    """Train every seed of ``point`` as one replica run; one row per seed. ``template``:
+    run the rules padded to it (bit-identical, see :func:`sweep_template`)."""
     c = point_config(cfg, point)
     check_data(c, data)
     nr = network_rules(c)
@@ -67,7 +76,8 @@ def run_point(cfg: Config, data: Split, point: dict, seeds) -> list:
     inits = [initial_weights(nr, s, c.network.init_scale) for s in seeds]
     runs = run_fast_replicas(nr, np.stack([data.x_train[o] for o in orders]),
                              np.stack([data.y_train[o] for o in orders]),
-                             [w for w, _ in inits], [b for _, b in inits], list(seeds))
+                             [w for w, _ in inits], [b for _, b in inits], list(seeds),
+                             template=template)
     encs = nr.encodings("fixed")
     rows = []
     for s, run in zip(seeds, runs):

@@ -126,10 +126,11 @@ def _const_product(pr) -> int:
     return min(max(v, widths.ACC_MIN), widths.ACC_MAX)
 
 
-def conn_consts(c) -> ConnConsts:
-    """The numbers of a :class:`GoldenLearningDense`'s rules as :class:`ConnConsts`;
-    the decay factors exactly as the numpy model computes them."""
-    prods = c.products
+def conn_consts(c, products=None) -> ConnConsts:
+    """The numbers of a :class:`GoldenLearningDense`'s rules (or of ``products``, its
+    rules padded by :func:`padded`) as :class:`ConnConsts`; the decay factors exactly
+    as the numpy model computes them."""
+    prods = c.products if products is None else products
     live = c.x_taus != 0
     cx = np.zeros(2)
     cx[live] = np.exp(-1 / c.x_taus[live][:, None])[:, 0]
@@ -216,6 +217,95 @@ def _within_acc(pr, shift: int, lsh: int) -> bool:
 def _structure(products) -> tuple:
     """What the generated code of a rule set depends on when its numbers are data."""
     return tuple((p.target, p.dep, tuple(p.factors)) for p in products)
+
+
+# ----------------------------------------------------------------------------- padding
+# Settings of one rule family differ in structure here and there (a rounding
+# compensation appears at some rates, a small decay goes through the third factor,
+# a baseline's weight product drops its shift where the rate allows), and each
+# structure is its own compilation. A product with mantissa 0 adds exactly 0 to
+# the accumulator, which already holds a value within its range, so it changes no
+# bit: rules padded with zero products to a common structure run bit-identically,
+# and every setting of the family then runs one compiled module.
+_TARGETS = ("dw", "dd", "dt")
+
+
+def _slots(products) -> dict:
+    """A rule set's structure per target: ``{target: ((dep, factors), ...)}``."""
+    return {tg: tuple((p.dep, tuple(p.factors)) for p in products if p.target == tg)
+            for tg in _TARGETS}
+
+
+def _merge(a: tuple, b: tuple) -> tuple:
+    """A shortest common supersequence of the slot sequences ``a`` and ``b``."""
+    n, m = len(a), len(b)
+    lcs = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            lcs[i][j] = (lcs[i + 1][j + 1] + 1 if a[i] == b[j]
+                         else max(lcs[i + 1][j], lcs[i][j + 1]))
+    out, i, j = [], 0, 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            out.append(a[i])
+            i, j = i + 1, j + 1
+        elif lcs[i + 1][j] >= lcs[i][j + 1]:
+            out.append(a[i])
+            i += 1
+        else:
+            out.append(b[j])
+            j += 1
+    return tuple(out) + a[i:] + b[j:]
+
+
+def common_structure(rule_sets) -> tuple:
+    """One structure that holds every network rules object of ``rule_sets`` (same
+    depth and feedback mode): per connection (``W0..``, then ``B1..``) and target a
+    common supersequence of their products' ``(dep, factors)``. Pass it as
+    ``template`` to :func:`run_fast_replicas`, :func:`warm` or :func:`structure`:
+    all of them then run one compiled module."""
+    per = [[_slots(prods) for prods in _rule_products(nr)] for nr in rule_sets]
+    if not per or len({len(p) for p in per}) != 1:
+        raise ValueError("common_structure needs rules of one network depth and feedback mode")
+    out = []
+    for m in range(len(per[0])):
+        slots = {}
+        for tg in _TARGETS:
+            seq = ()
+            for p in per:
+                seq = _merge(seq, p[m][tg])
+            slots[tg] = seq
+        out.append(tuple((tg, slots[tg]) for tg in _TARGETS))
+    return tuple(out)
+
+
+def _rule_products(nr) -> list:
+    """The products of each connection of ``nr`` in the compiled code's order (W0..,
+    then B1.., empty where a feedback connection does not learn), as
+    :class:`~lava_bioadam.golden.network.GoldenNetwork` builds them."""
+    return ([r.products for r in nr.forward]
+            + [nr.feedback[l].products if nr.feedback[l] else ()
+               for l in range(1, nr.n_layers)])
+
+
+def padded(products, slots) -> list | None:
+    """``products`` padded with zero products (mantissa 0) to the structure ``slots``
+    (one entry of :func:`common_structure`), in target order dw, dd, dt; None where
+    the products are not a subsequence of it (they then run as they are)."""
+    from lava_bioadam.engine.products import Product
+
+    out, placed = [], 0
+    for tg, seq in slots:
+        mine = [p for p in products if p.target == tg]
+        i = 0
+        for dep, factors in seq:
+            if i < len(mine) and (mine[i].dep, tuple(mine[i].factors)) == (dep, factors):
+                out.append(mine[i])
+                i += 1
+            else:
+                out.append(Product(tg, dep, factors, 0, 0, "padding (adds 0)"))
+        placed += i
+    return out if placed == len(products) else None
 
 
 class _Products:
@@ -384,19 +474,25 @@ class _Spec:
     """What the generated source of a network depends on: the number of layers, the
     rule structure of each connection and, with ``fold``, every number besides."""
 
-    def __init__(self, nr, net: GoldenNetwork, fold: bool = False):
+    def __init__(self, nr, net: GoldenNetwork, fold: bool = False, template=None):
         self.nr, self.fold = nr, bool(fold)
         self.L, self.T = nr.n_layers, nr.t_sample
         self.conns = list(net.W) + [c for c in net.B if c is not None]   # W0.., B1..
+        if template is not None and len(template) != len(self.conns):
+            raise ValueError(f"template is for {len(template)} connections, the network "
+                             f"has {len(self.conns)}")
+        prods = [list(c.products) for c in self.conns]
+        if template is not None and not self.fold:
+            prods = [padded(p, slots) or p for p, slots in zip(prods, template)]
         self.rule_of, self.rule_sets = [], []
         seen = []
-        for c in self.conns:
-            key = tuple(c.products) if self.fold else _structure(c.products)
+        for p in prods:
+            key = tuple(p) if self.fold else _structure(p)
             if key not in seen:
                 seen.append(key)
-                self.rule_sets.append(tuple(c.products))
+                self.rule_sets.append(tuple(p))
             self.rule_of.append(seen.index(key))
-        self.kc = tuple(conn_consts(c) for c in self.conns)
+        self.kc = tuple(conn_consts(c, p) for c, p in zip(self.conns, prods))
         self.units = unit_consts(nr)
 
     def _num(self, name: str, literal, expr: str) -> str:
@@ -548,13 +644,14 @@ def is_cached(mod, function: str = "run") -> bool:
     return any(any(r.rglob(pattern)) for r in roots if r.is_dir())
 
 
-def structure(nr, fold_constants: bool = False) -> tuple[str, bool]:
+def structure(nr, fold_constants: bool = False, template=None) -> tuple[str, bool]:
     """``(key, cached)``: the key of the compiled module that runs ``nr`` (one per
-    network depth and rule structure) and whether numba's disk cache already holds
-    its compiled code; nothing is compiled. Lets a caller compile each structure
-    once, for example in parallel workers, before many runs of it."""
+    network depth and rule structure, or per ``template``, see
+    :func:`common_structure`) and whether numba's disk cache already holds its
+    compiled code; nothing is compiled. Lets a caller compile each structure once,
+    for example in parallel workers, before many runs of it."""
     W0, B0 = initial_weights(nr, 0)
-    mod = compiled(_Spec(nr, GoldenNetwork(nr, W0, B0, 0), fold_constants))
+    mod = compiled(_Spec(nr, GoldenNetwork(nr, W0, B0, 0), fold_constants, template))
     return mod.FASTNET_KEY, mod.FASTNET_KEY in _READY or is_cached(mod)
 
 
@@ -574,17 +671,20 @@ class FastNetwork:
     fold_constants: compile the rules' numbers into the code (one compilation per
     setting, for long single runs) instead of reading them at run time (one
     compilation per network depth and rule structure, the default).
+    template: run the rules padded to this structure (:func:`common_structure`), so
+    that settings of other structures share the compiled module (bit-identical).
     ``startup``: what getting the compiled code took (see :func:`warm`).
     """
 
-    def __init__(self, nr, W0s, B0s, rng_seeds, fold_constants: bool = False):
+    def __init__(self, nr, W0s, B0s, rng_seeds, fold_constants: bool = False,
+                 template=None):
         t0 = time.perf_counter()
         self.nr = nr
         self.R = R = len(rng_seeds)
         if not (len(W0s) == len(B0s) == R) or R < 1:
             raise ValueError("need one W0, B0 and rng_seed per replica (at least one)")
         nets = [GoldenNetwork(nr, W0s[r], B0s[r], int(rng_seeds[r])) for r in range(R)]
-        self.spec = _Spec(nr, nets[0], fold_constants)
+        self.spec = _Spec(nr, nets[0], fold_constants, template)
         self.L, self.T = nr.n_layers, nr.t_sample
         self.uses_x2 = [c.uses_x2 for c in self.spec.conns]
         self.conns = tuple(self._conn_state([(list(n.W) + [c for c in n.B if c is not None])[m]
@@ -711,7 +811,8 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
                       epoch_size: int | None = None, on_epoch: Callable | None = None,
                       chunk: int = CHUNK,
                       progress: Callable | None = None, on_checkpoint: Callable | None = None,
-                      state: dict | None = None, fold_constants: bool = False) -> list:
+                      state: dict | None = None, fold_constants: bool = False,
+                      template=None) -> list:
     """``R`` independent runs of the golden model in one compiled loop.
 
     x: samples ``(n, n_0)`` shared by all replicas or ``(R, n, n_0)``; labels ``(n,)``
@@ -721,7 +822,8 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
     ``progress(samples_done, correct)`` (replica 0) after every compiled chunk;
     ``on_checkpoint(state)`` after the ``on_epoch`` calls of an epoch: passing
     ``state`` back (same arguments) continues the run bit for bit.
-    ``fold_constants``: see :class:`FastNetwork`. Each run's ``meta["emulator_startup"]``
+    ``fold_constants``, ``template``: see :class:`FastNetwork`. Each run's
+    ``meta["emulator_startup"]``
     says what getting the compiled code took (:func:`warm`).
     """
     R = len(rng_seeds)
@@ -737,7 +839,7 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
         raise ValueError("every replica needs the same number of samples")
     lab = np.stack(ls, -1).astype(np.int64)                     # (n, R)
     if state is None:
-        net = FastNetwork(nr, W0s, B0s, rng_seeds, fold_constants)
+        net = FastNetwork(nr, W0s, B0s, rng_seeds, fold_constants, template)
         s = 0
         preds = np.zeros((n, R), dtype=np.int64)
         zs = np.zeros((n, nr.sizes[-1], R), dtype=np.int64)
@@ -789,7 +891,7 @@ def run_fast(nr, x, labels, W0, B0, rng_seed: int = 0, record: bool = False,
                              state=state, fold_constants=fold_constants)[0]
 
 
-def warm(nr, fold_constants: bool = False) -> dict:
+def warm(nr, fold_constants: bool = False, template=None) -> dict:
     """Compile the emulator for the structure of ``nr`` (network depth, rule family
     and products) or load it from the disk cache, so that every later run of that
     structure in this process starts at once, whatever its numbers (``eta``,
@@ -799,4 +901,4 @@ def warm(nr, fold_constants: bool = False) -> dict:
     Call it once in a parent process before starting workers: they then load the
     cached code (about a second) instead of each compiling it (tens of seconds)."""
     W0, B0 = initial_weights(nr, 0)
-    return FastNetwork(nr, [W0], [B0], [0], fold_constants).startup
+    return FastNetwork(nr, [W0], [B0], [0], fold_constants, template).startup

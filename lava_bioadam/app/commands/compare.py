@@ -244,6 +244,29 @@ def engine_rules(cfg, row: Row, setting: dict):
         return None
 
 
+#: settings drawn over a row's key ranges to find the structures its rules take
+TEMPLATE_DRAWS = 64
+
+
+def row_template(cfg, row: Row, draws: int = TEMPLATE_DRAWS):
+    """The common rule structure (:func:`~lava_bioadam.golden.fast.common_structure`)
+    of engine ``row`` over ``draws`` settings drawn uniformly from its keys' log
+    ranges (fixed seed), or None (a float row, or no setting representable). Every
+    setting of the row padded to it runs one compiled emulator module, bit-identical;
+    a setting of a structure the draws missed runs its own."""
+    from lava_bioadam.golden.fast import common_structure
+
+    if row.level != "engine":
+        return None
+    rng = np.random.default_rng(0)
+    nrs = []
+    for _ in range(draws):
+        nr = engine_rules(cfg, row, {k: _unit_to_value(k, rng.random()) for k in row.keys})
+        if nr is not None:
+            nrs.append(nr)
+    return common_structure(nrs) if nrs else None
+
+
 def representable(cfg, row: Row, setting: dict) -> bool:
     """Whether the engine can represent ``row`` at ``setting`` (:func:`engine_rules`)."""
     return engine_rules(cfg, row, setting) is not None
@@ -258,16 +281,17 @@ def tuning_split(data, fraction: float, seed: int):
     return Split(s.x_train, s.y_train, s.x_test, s.y_test)
 
 
-def engine_accuracies(cfg, data, seeds, backend: str = "emulator") -> tuple[list, list]:
+def engine_accuracies(cfg, data, seeds, backend: str = "emulator",
+                      template=None) -> tuple[list, list]:
     """Test accuracy (on ``data.x_test``) and largest final W/B^T angle (degrees, None
     where not recorded) of the engine (L2) trained on ``data``'s training part, one
     per seed. Every engine run of ``compare --loihi`` goes through here: with the
     compiled emulator all seeds are replicas of one run (``lava-bioadam sweep``'s
-    path)."""
+    path), its rules padded to ``template`` (:func:`row_template`)."""
     if backend == "emulator":
         from lava_bioadam.app.sweep import run_point
 
-        rows = run_point(cfg, data, {}, list(seeds))
+        rows = run_point(cfg, data, {}, list(seeds), template)
         return [r["test_accuracy"] for r in rows], [None] * len(rows)
     res = [train_network(cfg, data, s, None, backend) for s in seeds]
     return [r["final"]["test_accuracy"] for r in res], [_angle(r["final"]) for r in res]
@@ -278,14 +302,16 @@ def _angle(final):
     return max(angles) if angles else None
 
 
-def run_setting(cfg, data, row: Row, setting: dict, seeds, backend: str = "emulator") -> dict:
+def run_setting(cfg, data, row: Row, setting: dict, seeds, backend: str = "emulator",
+                template=None) -> dict:
     """Train ``row`` at ``setting`` on ``data``'s training part for every seed; its
     accuracy on ``data``'s test part (the validation set while tuning). A setting the
-    engine cannot represent, or that diverges, scores NaN."""
+    engine cannot represent, or that diverges, scores NaN. ``template``: the row's
+    :func:`row_template` (compiled emulator only)."""
     try:
         c = row_config(cfg, row, setting)
         if row.level == "engine":
-            acc, angle = engine_accuracies(c, data, seeds, backend)
+            acc, angle = engine_accuracies(c, data, seeds, backend, template)
         else:
             train = train_coded if row.level == "coded" else train_reference
             with np.errstate(all="ignore"):
@@ -357,11 +383,13 @@ def local_map(fn, *iterables) -> list:
 
 
 def tune_rows(cfg, data, rows, budget: int, mapper=local_map, backend: str = "emulator",
-              log=print) -> list[dict]:
+              log=print, templates=None) -> list[dict]:
     """Tune every row on the validation split with ``budget`` settings (two rounds:
     ``ceil(budget/2)`` settings over the keys' whole ranges, then the rest in a box
     of half the width around the best so far), one seed (the first). Returns per row
-    ``{"settings", "scores", "chosen"}``. ``mapper(fn, *lists)`` runs the tasks."""
+    ``{"settings", "scores", "chosen"}``. ``mapper(fn, *lists)`` runs the tasks;
+    ``templates``: per row its :func:`row_template` (or None)."""
+    templates = templates or [None] * len(rows)
     val_frac = cfg.compare.validation_fraction
     tune = tuning_split(data, val_frac, cfg.data.split_seed)
     seed = [cfg.training.seeds[0]]
@@ -381,10 +409,11 @@ def tune_rows(cfg, data, rows, budget: int, mapper=local_map, backend: str = "em
                                  accept=accept)
             tasks += [(i, p) for p in pts]
         if backend == "emulator":
-            warm_settings(cfg, [(rows[i], p) for i, p in tasks], log, mapper)
+            warm_settings(cfg, [(rows[i], p, templates[i]) for i, p in tasks], log, mapper)
         out = mapper(run_setting, [cfg] * len(tasks), [tune] * len(tasks),
                      [rows[i] for i, _ in tasks], [p for _, p in tasks],
-                     [seed] * len(tasks), [backend] * len(tasks))
+                     [seed] * len(tasks), [backend] * len(tasks),
+                     [templates[i] for i, _ in tasks])
         for (i, p), r in zip(tasks, out):
             state[i]["settings"].append(p)
             state[i]["scores"].append(r["acc"][0])
@@ -413,13 +442,15 @@ def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
     seeds, fb = list(cfg.training.seeds), cfg.network.feedback
     if log:
         log(budget_text(cfg, rows, budget))
-    state = tune_rows(cfg, data, rows, budget, mapper, emulator, log)
+    templates = [row_template(cfg, r) if emulator == "emulator" else None for r in rows]
+    state = tune_rows(cfg, data, rows, budget, mapper, emulator, log, templates)
     # the float rules again at their chosen settings, learning from 7-bit codes
     coded = [(dataclasses.replace(r, label=f"{r.label}, 7-bit codes", level="coded",
                                   role="coded"), state[i]) for i, r in enumerate(rows)
              if r.role == "rule"]
     rows = rows + [r for r, _ in coded]
     state = state + [st for _, st in coded]
+    templates = templates + [None] * len(coded)
     tasks = []
     for i, row in enumerate(rows):
         chosen = state[i]["settings"][state[i]["chosen"]]
@@ -427,7 +458,8 @@ def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
         tasks += [(i, chosen, [s]) for s in seeds] if per_seed else [(i, chosen, seeds)]
     out = mapper(run_setting, [cfg] * len(tasks), [data] * len(tasks),
                  [rows[i] for i, _, _ in tasks], [p for _, p, _ in tasks],
-                 [s for _, _, s in tasks], [emulator] * len(tasks))
+                 [s for _, _, s in tasks], [emulator] * len(tasks),
+                 [templates[i] for i, _, _ in tasks])
     results = []
     for i, row in enumerate(rows):
         acc = [a for (j, _, _), r in zip(tasks, out) if j == i for a in r["acc"]]
@@ -453,40 +485,41 @@ def compare_loihi(cfg, data, log=print, on_row=None, emulator: str = "emulator",
     return {"rows": results, "summary": advantage(results), "budget": budget}
 
 
-def warm_settings(cfg, pairs, log=print, mapper=local_map) -> None:
+def warm_settings(cfg, triples, log=print, mapper=local_map) -> None:
     """Compile the emulator once for each rule structure among the engine ``(row,
-    setting)`` pairs that the disk cache does not hold yet, before the workers get
-    them: one task per new structure, spread by ``mapper``. A setting can change a
-    rule's structure (a rounding compensation or a fallback product appears at some
-    rates), and a structure met first by the tuning tasks would be compiled by every
-    worker that meets it."""
+    setting, template)`` triples that the disk cache does not hold yet, before the
+    workers get them: one task per new structure, spread by ``mapper``. A setting
+    can change a rule's structure (a rounding compensation or a fallback product
+    appears at some rates) unless the row's template holds it, and a structure met
+    first by the tuning tasks would be compiled by every worker that meets it."""
     from lava_bioadam.golden.fast import structure
 
     new = {}
-    for row, setting in pairs:
+    for row, setting, template in triples:
         nr = engine_rules(cfg, row, setting) if row.level == "engine" else None
         if nr is None:
             continue
-        key, cached = structure(nr)
+        key, cached = structure(nr, template=template)
         if not cached:
-            new.setdefault(key, (row, setting))
+            new.setdefault(key, (row, setting, template))
     if not new:
         return
     todo = list(new.values())
-    reports = mapper(warm_setting, [cfg] * len(todo), [r for r, _ in todo],
-                     [p for _, p in todo])
+    reports = mapper(warm_setting, [cfg] * len(todo), [r for r, _, _ in todo],
+                     [p for _, p, _ in todo], [t for _, _, t in todo])
     if log:
-        for (row, setting), rep in zip(todo, reports):
+        for (row, setting, _), rep in zip(todo, reports):
             log(f"  compiled the emulator for {row.label} at {_fmt(setting)} "
                 f"in {rep['seconds']:.0f} s")
 
 
-def warm_setting(cfg, row: Row, setting: dict) -> dict:
-    """Compile (or load) the emulator for ``row`` at ``setting``: one worker task."""
+def warm_setting(cfg, row: Row, setting: dict, template=None) -> dict:
+    """Compile (or load) the emulator for ``row`` at ``setting`` (padded to
+    ``template``): one worker task."""
     from lava_bioadam.app.training import network_rules
     from lava_bioadam.golden.fast import warm
 
-    return warm(network_rules(row_config(cfg, row, setting)))
+    return warm(network_rules(row_config(cfg, row, setting)), template=template)
 
 
 def _rule_name(row: Row) -> str:

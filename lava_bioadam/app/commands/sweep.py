@@ -11,7 +11,8 @@ from pathlib import Path
 from lava_bioadam.app.commands.common import add_config_args, load_with_overrides
 from lava_bioadam.app.data import load_dataset
 from lava_bioadam.app.results import png_bytes, to_json, write_atomic
-from lava_bioadam.app.sweep import parse_grid, point_config, run_point, summarise, warm_points
+from lava_bioadam.app.sweep import (parse_grid, point_config, run_point, summarise,
+                                    sweep_template, warm_points)
 from lava_bioadam.errors import UserError
 
 
@@ -46,7 +47,8 @@ def run(args) -> int:
     data = load_dataset(cfg.data)
     seeds = list(cfg.training.seeds)
     t0 = time.perf_counter()
-    ready = warm_points(cfg, points)
+    template = sweep_template(cfg, points)
+    ready = warm_points(cfg, points, template)
     print(f"emulator ready in {time.perf_counter() - t0:.1f} s ("
           f"{sum(r['compiled'] for r in ready)} compilation(s) for {len(points)} points)",
           file=sys.stderr)
@@ -61,7 +63,7 @@ def run(args) -> int:
     try:
         print(f"{len(points)} points x {len(seeds)} seeds on {client}", file=sys.stderr)
         futures = client.map(run_point, [cfg] * len(points), [data] * len(points), points,
-                             [seeds] * len(points), pure=False)
+                             [seeds] * len(points), [template] * len(points), pure=False)
         rows = [r for f in futures for r in f.result()]
     finally:
         client.close()
