@@ -384,8 +384,7 @@ def test_padded_settings_share_one_module_bit_exactly(monkeypatch):
     for nr in nrs:
         W0, B0 = initial_weights(nr, 2)
         ref = run_l2(nr, x, lab, W0, B0, rng_seed=2, record=True)
-        got = fast.run_fast_replicas(nr, x, lab, [W0], [B0], [2], record=True,
-                                     template=template)[0]
+        got = fast.run_fast(nr, x, lab, W0, B0, rng_seed=2, record=True, template=template)
         assert_same_run(ref, got)
         assert got.meta["emulator_startup"]["compiled"] is False or nr is nrs[0]
     with pytest.raises(ValueError, match="one network depth"):

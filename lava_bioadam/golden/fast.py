@@ -879,16 +879,18 @@ def run_fast_replicas(nr, x, labels, W0s, B0s, rng_seeds, record: bool = False,
 def run_fast(nr, x, labels, W0, B0, rng_seed: int = 0, record: bool = False,
              epoch_size: int | None = None, on_epoch: Callable | None = None,
              progress: Callable | None = None, on_checkpoint: Callable | None = None,
-             state: dict | None = None, fold_constants: bool = False) -> NetRun:
+             state: dict | None = None, fold_constants: bool = False,
+             template=None) -> NetRun:
     """:func:`~lava_bioadam.golden.network.run_l2`, compiled: same arguments, same
     :class:`NetRun` (integer state bit-identical; loss equal to round-off).
     ``progress`` is called after every compiled chunk instead of every sample;
     ``on_checkpoint`` and ``state`` work as in ``run_l2`` (their states are not
-    interchangeable); ``fold_constants`` as :class:`FastNetwork`."""
+    interchangeable); ``fold_constants``, ``template`` as :class:`FastNetwork`."""
     cb = (lambda r, Wl, Bl: on_epoch(Wl, Bl)) if on_epoch else None
     return run_fast_replicas(nr, x, labels, [W0], [B0], [rng_seed], record, epoch_size,
                              cb, progress=progress, on_checkpoint=on_checkpoint,
-                             state=state, fold_constants=fold_constants)[0]
+                             state=state, fold_constants=fold_constants,
+                             template=template)[0]
 
 
 def warm(nr, fold_constants: bool = False, template=None) -> dict:
