@@ -672,7 +672,8 @@ class FastNetwork:
     setting, for long single runs) instead of reading them at run time (one
     compilation per network depth and rule structure, the default).
     template: run the rules padded to this structure (:func:`common_structure`), so
-    that settings of other structures share the compiled module (bit-identical).
+    that settings of other structures share the compiled module (bit-identical);
+    ignored with ``fold_constants``, whose code is per setting anyway.
     ``startup``: what getting the compiled code took (see :func:`warm`).
     """
 
