@@ -264,7 +264,7 @@ def common_structure(rule_sets) -> tuple:
     common supersequence of their products' ``(dep, factors)``. Pass it as
     ``template`` to :func:`run_fast_replicas`, :func:`warm` or :func:`structure`:
     all of them then run one compiled module."""
-    per = [[_slots(prods) for prods in _rule_products(nr)] for nr in rule_sets]
+    per = [[_slots(prods) for prods in nr.learning_products()] for nr in rule_sets]
     if not per or len({len(p) for p in per}) != 1:
         raise ValueError("common_structure needs rules of one network depth and feedback mode")
     out = []
@@ -277,15 +277,6 @@ def common_structure(rule_sets) -> tuple:
             slots[tg] = seq
         out.append(tuple((tg, slots[tg]) for tg in _TARGETS))
     return tuple(out)
-
-
-def _rule_products(nr) -> list:
-    """The products of each connection of ``nr`` in the compiled code's order (W0..,
-    then B1.., empty where a feedback connection does not learn), as
-    :class:`~lava_bioadam.golden.network.GoldenNetwork` builds them."""
-    return ([r.products for r in nr.forward]
-            + [nr.feedback[l].products if nr.feedback[l] else ()
-               for l in range(1, nr.n_layers)])
 
 
 def padded(products, slots) -> list | None:

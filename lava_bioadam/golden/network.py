@@ -106,8 +106,7 @@ class GoldenNetwork:
             if l >= 1:
                 rules = nr.feedback[l] or nr.forward[l]
                 b, t, d = conn_init(rules, B0[l], "fixed")
-                prods = nr.feedback[l].products if nr.feedback[l] else ()
-                self.B.append(GoldenLearningDense(prods, b, t, d, t_epoch=T,
+                self.B.append(GoldenLearningDense(nr.feedback_products(l), b, t, d, t_epoch=T,
                                                   rng_seed=rng_seed + l, signed_pre=True,
                                                   x2_tau=TRACE_TAU_INF))
         sch = nr.schedule

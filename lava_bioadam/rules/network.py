@@ -69,6 +69,17 @@ class NetworkRules:
     def t_sample(self) -> int:
         return self.schedule["t_sample"]
 
+    def feedback_products(self, l: int) -> tuple:
+        """The products of feedback connection ``B_{l+1}`` (index ``l`` of
+        ``feedback``, ``l >= 1``); empty where it does not learn (alignment)."""
+        return self.feedback[l].products if self.feedback[l] else ()
+
+    def learning_products(self) -> list:
+        """The products of every connection: ``W_1..W_L``, then ``B_2..B_L``
+        (:meth:`feedback_products`)."""
+        return ([r.products for r in self.forward]
+                + [self.feedback_products(l) for l in range(1, self.n_layers)])
+
     def encodings(self, precision: str) -> list:
         """Encoding of each forward connection (``"fixed"`` or ``"float"``)."""
         return [getattr(r, precision) for r in self.forward]
