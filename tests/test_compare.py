@@ -69,7 +69,8 @@ def test_chosen_setting_is_the_validation_argmax_and_is_tested_on_all_training_d
     assert len(tuning) + len(final) == len(rec.tasks)
     coded = [r for r in out["rows"] if r["role"] == "coded"]
     assert [r["label"] for r in coded] == ["float N1 linear, 7-bit codes",
-                                           "float N1 multiplicative, 7-bit codes"]
+                                           "float N1 multiplicative, 7-bit codes",
+                                           "float N2, 7-bit codes"]
     for row in out["rows"]:
         if row["role"] == "coded":   # the float rule's chosen setting, not tuned again
             twin = next(r for r in out["rows"] if r["label"] == row["label"].split(",")[0])

@@ -137,3 +137,24 @@ def test_n2_one_step_by_hand(bias_correction):
     np.testing.assert_allclose(opt.s_post, [2.25, 0.25], rtol=1e-15)
     np.testing.assert_allclose(opt.m[:, 0], m, rtol=1e-14)
     np.testing.assert_allclose(w[:, 0], w0[:, 0] - 0.5 * m, rtol=1e-14)
+
+
+def test_n2_sends_normalised_signals_as_7_bit_codes_when_code_max_is_given():
+    """The step of ``test_n2_one_step_by_hand`` without bias correction, the signals
+    coded over +-2 (X_MAX / 2 = 63.5 codes per unit): pre_n 1 -> 63.5 -> 64 codes
+    (half away from zero: numpy rounds half to even, 63.5 -> 64) = 64/63.5; post_n
+    1.2 -> 76.2 -> 76 = 76/63.5, -2/3 -> -42.33 -> -42 = -42/63.5. A signal beyond
+    the range saturates at 127 codes = 2."""
+    opt = SynapticN2((2, 1), eta=0.5, tau_m=2.0, tau_n=4.0, eps=1.0,
+                     bias_correction=False, code_max=2.0)
+    opt.step(np.zeros((2, 1)), np.array([2.0]), np.array([3.0, -1.0]))
+    q = 127 / 2.0
+    m = (64 / q) * np.array([76 / q, -42 / q]) / 2.0
+    np.testing.assert_allclose(opt.m[:, 0], m, rtol=1e-14)
+    assert not np.allclose(m, 1.0 * np.array([1.2, -2 / 3]) / 2.0, rtol=1e-3)
+    big = SynapticN2((1, 1), eta=0.5, tau_m=1.0, tau_n=1e6, eps=1e-3,
+                     bias_correction=False, code_max=2.0)
+    big.step(np.zeros((1, 1)), np.array([1.0]), np.array([1.0]))   # both ~1000
+    np.testing.assert_allclose(big.m, [[4.0]], rtol=1e-15)
+    with pytest.raises(ValueError, match="code_max"):
+        SynapticN2((1, 1), eta=0.5, code_max=0.0)

@@ -118,7 +118,8 @@ def test_compare_loihi_rows(capsys):
     out = compare_loihi(cfg, data, log=print, emulator="emulator-numpy")
     labels = [r["label"] for r in out["rows"]]
     assert labels[:2] == ["float exact Adam", "float SGD"]
-    assert {"float N1 linear", "float N1 multiplicative", "engine N1 linear",
+    assert {"float N1 linear", "float N1 multiplicative", "float N2", "float N2, 7-bit codes",
+            "engine N1 linear",
             "engine N1 multiplicative", "engine sgd", "engine momentum"} <= set(labels)
     assert all(len(r["acc"]) == 2 for r in out["rows"])
     assert all(len(r["tuning"]) == (0 if r["role"] == "coded" else 2) for r in out["rows"])

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lava_bioadam.engine.widths import X_MAX
+
 ORDERS = ("semi_implicit", "explicit")
 
 
@@ -242,13 +244,22 @@ class SynapticN2(_ContinuousTime):
     (``s_hat = s / c``, c the global bias-correction gain when enabled). Synapses
     integrate ``tau_m dm/dt = pre_n * post_n - m`` and ``dw/dt = -eta * m`` (``- lam w``).
     Equals Adam's per-synapse normaliser when activity and error are uncorrelated.
+
+    ``code_max``: if given, each neuron sends its normalised signal as a signed
+    7-bit code over ``+-code_max`` (``round(v X_MAX / code_max)``, clipped to
+    ``+-X_MAX``, :mod:`lava_bioadam.engine.widths`), as a learning engine's trace
+    would carry it; None (default): exact float64.
     """
 
     def __init__(self, shape, eta: float, tau_m: float = 10.0, tau_n: float = 1000.0,
-                 eps: float = 1e-8, bias_correction: bool = True, **kw):
+                 eps: float = 1e-8, bias_correction: bool = True, code_max: float | None = None,
+                 **kw):
         super().__init__(shape, eta, **kw)
         self.tau_m, self.tau_n, self.eps = float(tau_m), float(tau_n), float(eps)
         self.bias_correction = bool(bias_correction)
+        if code_max is not None and not code_max > 0:
+            raise ValueError(f"code_max must be positive or None, got {code_max!r}")
+        self.code_max = code_max
         n_post, n_pre = self.shape
         self.m = np.zeros(self.shape)
         self.s_pre = np.zeros(n_pre)
@@ -256,7 +267,11 @@ class SynapticN2(_ContinuousTime):
 
     def _normalised(self, signal, s):
         c = self.gain(self.tau_n, self.h, self.steps) if self.bias_correction else 1.0
-        return signal / (np.sqrt(s / c) + self.eps)
+        v = signal / (np.sqrt(s / c) + self.eps)
+        if self.code_max is None:
+            return v
+        q = X_MAX / self.code_max
+        return np.clip(np.round(v * q), -X_MAX, X_MAX) / q
 
     def _advance(self, pre, post, h):
         # Neurons first: each updates its mean square and sends its normalised

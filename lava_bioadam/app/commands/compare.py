@@ -112,6 +112,7 @@ KEY_RANGES = {
     "tau_m": ("memory", 2.0, 64.0),
     "tau_v": ("memory", 64.0, 4096.0),
     "tau_r": ("memory", 2.0, 64.0),
+    "tau_n": ("memory", 64.0, 4096.0),
     "eps": ("range", 2.0 ** -8, 0.5),
     "w_max": ("range", 0.5, 8.0),
 }
@@ -137,7 +138,8 @@ class Row:
 
 def loihi_rows() -> list[Row]:
     """The rows of ``compare --loihi``: float exact Adam, float SGD, the float N1
-    rule in both forms, the engine's N1 in both forms (and any other adaptive rule
+    rule in both forms, the float N2 rule (a normaliser closer to Adam's, float64
+    only: the engine has no N2 yet), the engine's N1 in both forms (and any other adaptive rule
     family of the engine), and the engine baselines ``sgd`` and ``momentum``."""
     from lava_bioadam.rules.params import RULE_FAMILIES
 
@@ -145,6 +147,7 @@ def loihi_rows() -> list[Row]:
     rows = [Row("float exact Adam", "float", "adam", ("adam_lr", "tau_m", "tau_v"), "adam"),
             Row("float SGD", "float", "sgd", ("sgd_lr",), "sgd")]
     rows += [Row(f"float N1 {f}", "float", "n1", n1, "rule", f) for f in N1_FORMS]
+    rows.append(Row("float N2", "float", "n2", ("eta", "tau_m", "tau_n", "eps"), "rule"))
     rows += [Row(f"engine N1 {f}", "engine", "n1", n1 + ("w_max",), "adaptive", f)
              for f in N1_FORMS]
     rows += [Row(f"engine {fam}", "engine", fam, n1 + ("w_max",), "adaptive")
@@ -223,6 +226,8 @@ def row_config(cfg, row: Row, setting: dict):
                         tau_v=setting["tau_v"], eps=ADAM_EPS)
         elif row.rule == "sgd":
             keys = dict(eta=setting["sgd_lr"])
+        elif row.rule == "n2":
+            keys = dict(setting)
         else:
             keys = dict(r0=1.0, **setting)
         c.rules = RuleParams(substeps=cfg.rules.substeps, order=cfg.rules.order, **common,
@@ -325,13 +330,25 @@ def run_setting(cfg, data, row: Row, setting: dict, seeds, backend: str = "emula
     return {"acc": acc, "angle": angle}
 
 
+#: range of the 7-bit codes of N2's normalised signals in the coded row (8 codes per
+#: unit of RMS; a rare input, which fires at 1/sqrt(p) of its RMS, saturates beyond
+#: p = 1/256)
+N2_CODE_MAX = 16.0
+
+
 def coded_network(net, e_max: float = 1.0):
     """``net`` (a :class:`~lava_bioadam.model.network.Network`) learning from 7-bit
     codes, as the engine's traces carry them: activities ``round(127 h) / 127``,
-    errors ``round(127 e / e_max) e_max / 127`` clipped to ``+-e_max``; weights and
-    synaptic states stay float64. Evaluation is unchanged (float)."""
+    errors ``round(127 e / e_max) e_max / 127`` clipped to ``+-e_max``; an N2
+    optimizer's normalised signals are coded too, over ``+-N2_CODE_MAX``; weights
+    and synaptic states stay float64. Evaluation is unchanged (float)."""
     from lava_bioadam.engine.widths import X_MAX
     from lava_bioadam.model.network import Network
+    from lava_bioadam.model.optimizers import SynapticN2
+
+    for opt in list(net.opt_w) + list(net.opt_b):
+        if isinstance(opt, SynapticN2):
+            opt.code_max = N2_CODE_MAX
 
     def code(v, full):
         return np.clip(np.round(v * (X_MAX / full)), -X_MAX, X_MAX) * (full / X_MAX)
