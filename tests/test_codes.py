@@ -215,3 +215,52 @@ def test_fixed_units_need_their_constants():
         codes.HiddenUnits(2, 4, 2, 3, ENC, ENC, True)
     with pytest.raises(ValueError):
         codes.OutputUnits(2, 2, 2, ENC, True)
+
+
+def test_mean_square_update_by_hand():
+    """Codes 5, 3, 1: s = 25, then the mean (25 + 9) / 2 = 17, then 17 + (1 - 17) / 4
+    = 13 (the third sample weighs 2**-ceil(log2 3) = 1/4), in units of 2**-8; from
+    n = 2**k on the weight stays 2**-k. Rounded half up: s = 1 or 3, code 0, n = 2
+    gives 1 + (-1 + 1 >> 1) = 1 and 3 + (-3 + 1 >> 1) = 2, where a floor gives 0, 1."""
+    s = neuron.mean_square_update(0, np.array([5]), 1, 4)
+    assert s.tolist() == [25 * 256]
+    s = neuron.mean_square_update(s, np.array([3]), 2, 4)
+    assert s.tolist() == [17 * 256]
+    s = neuron.mean_square_update(s, np.array([1]), 3, 4)
+    assert s.tolist() == [13 * 256]
+    assert neuron.mean_square_update(np.array([1, 3]), np.array([0, 0]), 2, 4).tolist() == [1, 2]
+    # n = 1000, k = 4: weight 1/16: 256 + (16 * 256 - 256) / 16 = 496
+    assert neuron.mean_square_update(np.array([256]), np.array([4]), 1000, 4).tolist() == [496]
+
+
+def test_isqrt_is_the_floor_of_the_root():
+    s = np.array([0, 1, 3, 4, 15, 16, 17, 2 ** 24 - 1, 2 ** 24, 2 ** 30 + 5])
+    assert neuron.isqrt(s).tolist() == [0, 1, 1, 2, 3, 4, 4, 4095, 4096, 32768]
+
+
+def test_normalised_code_by_hand():
+    """c = 100, s = 100**2 in units of 2**-8 (RMS 100 codes, isqrt 1600 in 1/16 code),
+    eps 1 code (eps_q 16): den 1616, leading one 10, xn = 3232, r0 = RECIP[18] = 1298,
+    t = 3232 * 1298 >> 11 = 2048, r = (1298 * 2048 + 1024) >> 11 = 1298; with 127
+    codes per unit (mant 254, shift 1): (100 * 254 * 1298 + 2**21) >> 22 = 8
+    (exact 100 * 127 / 101 / 16 = 7.86)."""
+    assert neuron.RECIP[18] == 1298
+    v = neuron.normalised_code(np.array([100, -100]), np.full(2, 100 ** 2 * 256), 16, 254, 1)
+    assert v.tolist() == [8, -8] and v.dtype == np.int32
+
+
+def test_normalised_code_against_float():
+    """Within one code of round(c Q / (sqrt(s) + eps)) over random codes and mean
+    squares; clipped to +-127; never 0 for a nonzero code (a zero payload is no spike)."""
+    rng = np.random.default_rng(0)
+    c = rng.integers(-127, 128, 4000)
+    s = rng.integers(1, 127 ** 2 * 256, 4000)
+    eps_q = 8
+    q = 127 / 16                                          # codes per normalised unit
+    mant, shift = neuron.decode_constant(q * 16, "test")  # den is in 1/16 code
+    v = neuron.normalised_code(c, s, eps_q, mant, shift)
+    exact = c * q / (np.sqrt(s / 256) + eps_q / 16)
+    ref = np.clip(np.round(exact), -127, 127)
+    ref = np.where((ref == 0) & (c != 0), np.sign(c), ref)
+    assert np.abs(v - ref).max() <= 1 and (v == ref).mean() > 0.95
+    assert (v[c != 0] != 0).all() and np.abs(v).max() == 127
