@@ -245,6 +245,11 @@ class SynapticN2(_ContinuousTime):
     integrate ``tau_m dm/dt = pre_n * post_n - m`` and ``dw/dt = -eta * m`` (``- lam w``).
     Equals Adam's per-synapse normaliser when activity and error are uncorrelated.
 
+    ``warmup``: instead of the bias correction, the mean square weighs the ``k``-th
+    sample by ``1 / min(2**ceil(log2 k), tau_n)`` (the mean of the samples so far,
+    approximately, until ``tau_n``): what the engine's integer units compute
+    (``tau_n`` a power of two there).
+
     ``code_max``: if given, each neuron sends its normalised signal as a signed
     7-bit code over ``+-code_max`` (``round(v X_MAX / code_max)``, clipped to
     ``+-X_MAX``, :mod:`lava_bioadam.engine.widths`), as a learning engine's trace
@@ -253,10 +258,11 @@ class SynapticN2(_ContinuousTime):
 
     def __init__(self, shape, eta: float, tau_m: float = 10.0, tau_n: float = 1000.0,
                  eps: float = 1e-8, bias_correction: bool = True, code_max: float | None = None,
-                 **kw):
+                 warmup: bool = False, **kw):
         super().__init__(shape, eta, **kw)
         self.tau_m, self.tau_n, self.eps = float(tau_m), float(tau_n), float(eps)
-        self.bias_correction = bool(bias_correction)
+        self.bias_correction = bool(bias_correction) and not warmup
+        self.warmup = bool(warmup)
         if code_max is not None and not code_max > 0:
             raise ValueError(f"code_max must be positive or None, got {code_max!r}")
         self.code_max = code_max
@@ -277,8 +283,13 @@ class SynapticN2(_ContinuousTime):
         # Neurons first: each updates its mean square and sends its normalised
         # signal; synapses then integrate the product of the two normalised signals.
         self.steps += 1
-        self.s_pre = self.s_pre + h * (pre * pre - self.s_pre) / self.tau_n
-        self.s_post = self.s_post + h * (post * post - self.s_post) / self.tau_n
+        if self.warmup:     # the k-th step weighs 2**-ceil(log2 k) until that is h/tau_n
+            rate = max(h / self.tau_n, 2.0 ** -(self.steps - 1).bit_length())
+            self.s_pre = self.s_pre + rate * (pre * pre - self.s_pre)
+            self.s_post = self.s_post + rate * (post * post - self.s_post)
+        else:
+            self.s_pre = self.s_pre + h * (pre * pre - self.s_pre) / self.tau_n
+            self.s_post = self.s_post + h * (post * post - self.s_post) / self.tau_n
         prod = np.outer(self._normalised(post, self.s_post), self._normalised(pre, self.s_pre))
         self.m = self.m + h * (prod - self.m) / self.tau_m
 
