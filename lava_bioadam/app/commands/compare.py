@@ -139,8 +139,9 @@ class Row:
 def loihi_rows() -> list[Row]:
     """The rows of ``compare --loihi``: float exact Adam, float SGD, the float N1
     rule in both forms, the float N2 rule (a normaliser closer to Adam's, float64
-    only: the engine has no N2 yet), the engine's N1 in both forms (and any other adaptive rule
-    family of the engine), and the engine baselines ``sgd`` and ``momentum``."""
+    only: the engine has no N2 yet), the engine's N1 in both forms (and any other
+    adaptive rule family of the engine), and the engine baselines ``sgd`` and
+    ``momentum``."""
     from lava_bioadam.rules.params import RULE_FAMILIES
 
     n1 = ("eta", "tau_m", "tau_r", "eps")
