@@ -264,3 +264,46 @@ def test_normalised_code_against_float():
     ref = np.where((ref == 0) & (c != 0), np.sign(c), ref)
     assert np.abs(v - ref).max() <= 1 and (v == ref).mean() > 0.95
     assert (v[c != 0] != 0).all() and np.abs(v).max() == 127
+
+
+def test_n2_hidden_units_send_normalised_codes_one_step_after_the_plain_ones():
+    """Rule family n2: the third factors carry the normalised codes and each payload
+    goes out again, normalised, one step later. First sample, so s = c**2 and the
+    normalised code is c * 127 / (16 |c| + eps_q) (units of 1/16 code; 127/16 codes
+    per unit, NORM_CODE_MAX 16). Activities (eps 0.01 -> eps_q 0.01 * 127 * 16 = 20):
+    H 64, 127, 32 and the bias 127 -> 64*127/1044 = 7.8, 127*127/2052 = 7.9,
+    32*127/532 = 7.6 -> 8 each; errors (eps_q 0.01 * 100 * 16 = 16): E 10 ->
+    10*127/176 = 7.2 -> 7, -5 -> -635/96 = -6.6 -> -7."""
+    from lava_bioadam.rules.units import norm_code
+
+    enc = SimpleNamespace(**vars(ENC), n_scale=127 / 16)
+    act, err = norm_code(0.01, 16, 127.0, "act"), norm_code(0.01, 16, 100.0, "err")
+    assert (act.eps_q, err.eps_q, act.k) == (20, 16, 4)
+    u = codes.HiddenUnits(4, 4, 2, 3, enc, enc, True, HC, norm=(act, err))
+    a_in, zeros = np.array([-5, 6400, 13000, 3225]), np.zeros(4, dtype=np.int32)
+    u.step(1, zeros, zeros)
+    s, e, yf, yb = u.step(2, a_in, zeros)
+    assert s.tolist() == [0, 128, 254, 64, 254]            # the plain payload first
+    assert yb.tolist() == [[0, 8, 8, 8], [0] * 4, [16] * 4]
+    s, e, yf, yb = u.step(3, zeros, np.array([1000, 1000, 1000, -500]))
+    assert s.tolist() == [0, 16, 16, 16, 16]                # 2 Hn, the bias unit's too
+    assert e.tolist() == [0, 20, 0, -10]                    # the plain error payload
+    assert yf.tolist() == [[0, 7, 0, 0], [0, 0, 0, 7], [16] * 4]
+    s, e, yf, _ = u.step(4, zeros, zeros)
+    assert e.tolist() == [0, 14, 0, -14] and not s.any()    # 2 En one step later
+    assert yf[0].tolist() == [0, 7, 0, 0]
+
+
+def test_normaliser_float_is_the_integer_one_without_rounding():
+    """The float units (floating_pt) compute the same mean square and c / (sqrt(s) +
+    eps) without rounding: within one code of the integer units over 50 samples."""
+    from lava_bioadam.rules.units import norm_code
+
+    code = norm_code(0.05, 8, 127.0, "act")
+    fi, ff = codes.Normaliser(6, code, True), codes.Normaliser(6, code, False, 127.0, 127 / 16)
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        c = rng.integers(-127, 128, 6)
+        vi, vf = fi.step(c), ff.step(c)
+        assert np.abs(vi - np.clip(vf, -127, 127)).max() <= 1
+    assert fi.count == ff.count == 50

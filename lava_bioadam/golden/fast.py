@@ -658,7 +658,7 @@ def compiled(spec: _Spec):
     import numba
 
     kern = Path(fast_kernels.__file__).read_bytes()
-    if spec.nc is not None:
+    if getattr(spec, "nc", None) is not None:       # an n2 network's code calls fast_norm
         kern += Path(fast_norm.__file__).read_bytes()
     key = hashlib.sha256(src.encode() + kern + numba.__version__.encode()).hexdigest()[:16]
     if key in _MODULES:

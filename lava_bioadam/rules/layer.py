@@ -173,4 +173,5 @@ def float_scale_exponents(products, signal_of: dict, split: int = RHO_SPLIT,
         raise RuleError("the float model cannot compensate the fixed-point product "
                         "shifts of these products with per-signal scales (the shifts are "
                         "inconsistent); change the products")
-    return {n: int(rho[col[n]]) for n in names}
+    # n (normalised codes) only for the families whose traces carry it
+    return {n: int(rho[col[n]]) for n in names if n != "n" or used[col[n]]}
