@@ -172,6 +172,52 @@ def encode_weights(w_phys, enc, fixed: bool) -> np.ndarray:
     return w
 
 
+class Normaliser:
+    """A population's running mean square and normalised codes (rule family ``n2``).
+
+    code: its :class:`~lava_bioadam.rules.units.NormCode`. Fixed point: the integer
+    microcode of :mod:`lava_bioadam.engine.neuron` on integer codes. Float: the same
+    formulas in float64, codes of ``scale`` per unit of signal in, ``out_scale`` per
+    unit of signal/RMS out, no rounding. ``step(c)`` is one sample's update (the
+    ``count``-th); state ``s`` (``(n,)``) and ``count``.
+    """
+
+    def __init__(self, n: int, code, fixed: bool, scale: float = 1.0, out_scale: float = 1.0):
+        self.code, self.fixed = code, bool(fixed)
+        self.scale, self.out_scale = float(scale), float(out_scale)
+        self.s = np.zeros(int(n), dtype=np.int64 if self.fixed else float)
+        self.count = 0
+
+    def step(self, c) -> np.ndarray:
+        """Normalised codes of this sample's codes ``c`` (int32 if fixed)."""
+        self.count += 1
+        if self.fixed:
+            self.s = neuron.mean_square_update(self.s, c, self.count, self.code.k)
+            return neuron.normalised_code(c, self.s, self.code.eps_q, self.code.mant,
+                                          self.code.shift)
+        j = min((self.count - 1).bit_length(), self.code.k)
+        c = np.asarray(c, dtype=float)
+        self.s = self.s + (c * c - self.s) / 2.0 ** j
+        return c / (np.sqrt(self.s) + self.code.eps * self.scale) * self.out_scale
+
+
+def normalised_payloads(payloads, norm: Normaliser) -> np.ndarray:
+    """The normalised payloads ``2 norm.step(payload / 2)`` of a population's payloads
+    ``(n_samples, n)`` in presentation order (the inputs' second payload, rule family
+    ``n2``); advances ``norm``."""
+    payloads = np.asarray(payloads)
+    half = payloads // 2 if norm.fixed else payloads / 2
+    return np.stack([2 * norm.step(h) for h in half]) if len(half) else payloads.copy()
+
+
+def _normaliser(n: int, code, fixed: bool, enc, signal: str):
+    """The :class:`Normaliser` of ``n`` units of ``signal`` (``h`` or ``e``) coded by
+    ``enc``, or None without ``code``."""
+    if code is None:
+        return None
+    return Normaliser(n, code, fixed, getattr(enc, f"{signal}_scale"), enc.n_scale)
+
+
 class HiddenUnits:
     """A hidden population of ``n`` clipped-ReLU units (plus a bias unit).
 
@@ -181,13 +227,19 @@ class HiddenUnits:
     enc_out: encoding of ``W_{l+1}`` / ``B_{l+1}``: codes ``H``, decodes ``fb_in``.
     code: the integer constants (``HiddenCode`` fields) of the fixed-point units;
         required if ``fixed``.
+    norm: ``(act, err)`` normaliser constants (``NormCode``) of a family whose units
+        send normalised codes (``n2``), else None: the activities (with the bias
+        unit) and errors are then normalised (:class:`Normaliser`); the third factors
+        carry the normalised codes ``Hn``, ``En``, and each payload is sent again,
+        normalised, one step later (so the connections' ``x1`` holds it at the
+        learning epoch; the dendritic sums of that step are not read).
 
     State: ``a`` the pre-activation of this sample (fixed: the accumulator ``A``,
     ``NEURON_ACC_BITS``; float: physical), ``H`` and ``E`` its codes (8 bits).
     """
 
     def __init__(self, n: int, t_sample: int, fwd_step: int, err_step: int, enc_in,
-                 enc_out, fixed: bool, code=None):
+                 enc_out, fixed: bool, code=None, norm=None):
         self.n, self.t_sample = int(n), int(t_sample)
         self.fwd_step, self.err_step = int(fwd_step), int(err_step)
         self.enc_in, self.enc_out, self.fixed = enc_in, enc_out, bool(fixed)
@@ -197,6 +249,10 @@ class HiddenUnits:
         self.a = self.zero_e.copy()
         self.H = self.zero_e.copy()
         self.E = self.zero_e.copy()
+        act, err = norm if norm is not None else (None, None)
+        self.norm_h = _normaliser(self.n + 1, act, self.fixed, enc_out, "h")
+        self.norm_e = _normaliser(self.n, err, self.fixed, enc_in, "e")
+        self.Hn, self.En = self.zero_s.copy(), self.zero_e.copy()
 
     def _forward(self, a_in):
         if self.fixed:
@@ -215,18 +271,29 @@ class HiddenUnits:
         """Within-sample step ``k`` (1..T) with this step's inputs; returns
         ``(s_out (n+1,), e_out (n,), y_fwd (3, n), y_fb (3, n))``."""
         s_out, e_out = self.zero_s, self.zero_e
+        norm = self.norm_h is not None
         if k == 1:
             self.H = self.zero_e.copy()
             self.E = self.zero_e.copy()
+            self.Hn, self.En = self.zero_s.copy(), self.zero_e.copy()
         if k == self.fwd_step:
             self.H = self._forward(a_in)
             s_out = activity_payload(self.H, self.enc_out, self.fixed)
+            if norm:
+                self.Hn = self.norm_h.step(s_out // 2 if self.fixed else s_out / 2)
+        if norm and k == self.fwd_step + 1:
+            s_out = (2 * self.Hn).astype(self.zero_s.dtype)
         if k == self.err_step:
             self.E = self._error(fb_in)
             e_out = (2 * self.E).astype(self.E.dtype)
-        y_fwd = (third_factors_error(self.E, self.enc_in, self.fixed) if k >= self.err_step
+            if norm:
+                self.En = self.norm_e.step(self.E)
+        if norm and k == self.err_step + 1:
+            e_out = (2 * self.En).astype(self.zero_e.dtype)
+        E, H = (self.En, self.Hn[:-1]) if norm else (self.E, self.H)
+        y_fwd = (third_factors_error(E, self.enc_in, self.fixed) if k >= self.err_step
                  else self.zero_y)
-        y_fb = (third_factors_activity(self.H, self.enc_out, self.fixed) if k >= self.fwd_step
+        y_fb = (third_factors_activity(H, self.enc_out, self.fixed) if k >= self.fwd_step
                 else self.zero_y)
         return s_out, e_out, y_fwd, y_fb
 
@@ -240,22 +307,32 @@ class OutputUnits:
         :func:`output_error_code` (float units: the exact softmax). Records, per
         sample, the prediction ``argmax z`` and the loss ``-log softmax(z)[label]``
         (exact, a float diagnostic) of the forward pass before learning.
+    norm: the errors' normaliser constants (``NormCode``, family ``n2``) or None: as
+        :class:`HiddenUnits`' (third factors ``En``, the error payload sent again,
+        normalised, one step later).
     """
 
-    def __init__(self, n: int, t_sample: int, err_step: int, enc, fixed: bool, code=None):
+    def __init__(self, n: int, t_sample: int, err_step: int, enc, fixed: bool, code=None,
+                 norm=None):
         self.n, self.t_sample, self.err_step = int(n), int(t_sample), int(err_step)
         self.enc, self.fixed = enc, bool(fixed)
         self.code = _unit_constants(self.fixed, code, "output", "the OutputCode")
         self.zero_e, self.zero_y = _zero_signals(self.n, self.fixed)
         self.E = self.zero_e.copy()
+        self.norm_e = _normaliser(self.n, norm, self.fixed, enc, "e")
+        self.En = self.zero_e.copy()
         self.pred, self.loss = -1, float("nan")
 
     def step(self, k: int, a_in, label: int):
         """Returns ``(e_out (n,), y (3, n))``; sets ``pred`` and ``loss`` at the
         error step."""
         e_out = self.zero_e
+        norm = self.norm_e is not None
         if k == 1:
             self.E = self.zero_e.copy()
+            self.En = self.zero_e.copy()
+        if norm and k == self.err_step + 1:
+            e_out = (2 * self.En).astype(self.zero_e.dtype)
         if k == self.err_step:
             label = int(label)
             if self.fixed:
@@ -272,8 +349,10 @@ class OutputUnits:
                 self.E = error_code(e, self.enc)
             self.loss = float(-np.log(max(p[label], 1e-300)))
             e_out = (2 * self.E).astype(self.E.dtype)
-        y = (third_factors_error(self.E, self.enc, self.fixed) if k >= self.err_step
-             else self.zero_y)
+            if norm:
+                self.En = self.norm_e.step(self.E)
+        y = (third_factors_error(self.En if norm else self.E, self.enc, self.fixed)
+             if k >= self.err_step else self.zero_y)
         return e_out, y
 
 

@@ -215,3 +215,95 @@ def test_fixed_units_need_their_constants():
         codes.HiddenUnits(2, 4, 2, 3, ENC, ENC, True)
     with pytest.raises(ValueError):
         codes.OutputUnits(2, 2, 2, ENC, True)
+
+
+def test_mean_square_update_by_hand():
+    """Codes 5, 3, 1: s = 25, then the mean (25 + 9) / 2 = 17, then 17 + (1 - 17) / 4
+    = 13 (the third sample weighs 2**-ceil(log2 3) = 1/4), in units of 2**-8; from
+    n = 2**k on the weight stays 2**-k. Rounded half up: s = 1 or 3, code 0, n = 2
+    gives 1 + (-1 + 1 >> 1) = 1 and 3 + (-3 + 1 >> 1) = 2, where a floor gives 0, 1."""
+    s = neuron.mean_square_update(0, np.array([5]), 1, 4)
+    assert s.tolist() == [25 * 256]
+    s = neuron.mean_square_update(s, np.array([3]), 2, 4)
+    assert s.tolist() == [17 * 256]
+    s = neuron.mean_square_update(s, np.array([1]), 3, 4)
+    assert s.tolist() == [13 * 256]
+    assert neuron.mean_square_update(np.array([1, 3]), np.array([0, 0]), 2, 4).tolist() == [1, 2]
+    # n = 1000, k = 4: weight 1/16: 256 + (16 * 256 - 256) / 16 = 496
+    assert neuron.mean_square_update(np.array([256]), np.array([4]), 1000, 4).tolist() == [496]
+
+
+def test_isqrt_is_the_floor_of_the_root():
+    s = np.array([0, 1, 3, 4, 15, 16, 17, 2 ** 24 - 1, 2 ** 24, 2 ** 30 + 5])
+    assert neuron.isqrt(s).tolist() == [0, 1, 1, 2, 3, 4, 4, 4095, 4096, 32768]
+
+
+def test_normalised_code_by_hand():
+    """c = 100, s = 100**2 in units of 2**-8 (RMS 100 codes, isqrt 1600 in 1/16 code),
+    eps 1 code (eps_q 16): den 1616, leading one 10, xn = 3232, r0 = RECIP[18] = 1298,
+    t = 3232 * 1298 >> 11 = 2048, r = (1298 * 2048 + 1024) >> 11 = 1298; with 127
+    codes per unit (mant 254, shift 1): (100 * 254 * 1298 + 2**21) >> 22 = 8
+    (exact 100 * 127 / 101 / 16 = 7.86)."""
+    assert neuron.RECIP[18] == 1298
+    v = neuron.normalised_code(np.array([100, -100]), np.full(2, 100 ** 2 * 256), 16, 254, 1)
+    assert v.tolist() == [8, -8] and v.dtype == np.int32
+
+
+def test_normalised_code_against_float():
+    """Within one code of round(c Q / (sqrt(s) + eps)) over random codes and mean
+    squares; clipped to +-127; never 0 for a nonzero code (a zero payload is no spike)."""
+    rng = np.random.default_rng(0)
+    c = rng.integers(-127, 128, 4000)
+    s = rng.integers(1, 127 ** 2 * 256, 4000)
+    eps_q = 8
+    q = 127 / 16                                          # codes per normalised unit
+    mant, shift = neuron.decode_constant(q * 16, "test")  # den is in 1/16 code
+    v = neuron.normalised_code(c, s, eps_q, mant, shift)
+    exact = c * q / (np.sqrt(s / 256) + eps_q / 16)
+    ref = np.clip(np.round(exact), -127, 127)
+    ref = np.where((ref == 0) & (c != 0), np.sign(c), ref)
+    assert np.abs(v - ref).max() <= 1 and (v == ref).mean() > 0.95
+    assert (v[c != 0] != 0).all() and np.abs(v).max() == 127
+
+
+def test_n2_hidden_units_send_normalised_codes_one_step_after_the_plain_ones():
+    """Rule family n2: the third factors carry the normalised codes and each payload
+    goes out again, normalised, one step later. First sample, so s = c**2 and the
+    normalised code is c * 127 / (16 |c| + eps_q) (units of 1/16 code; 127/16 codes
+    per unit, NORM_CODE_MAX 16). Activities (eps 0.01 -> eps_q 0.01 * 127 * 16 = 20):
+    H 64, 127, 32 and the bias 127 -> 64*127/1044 = 7.8, 127*127/2052 = 7.9,
+    32*127/532 = 7.6 -> 8 each; errors (eps_q 0.01 * 100 * 16 = 16): E 10 ->
+    10*127/176 = 7.2 -> 7, -5 -> -635/96 = -6.6 -> -7."""
+    from lava_bioadam.rules.units import norm_code
+
+    enc = SimpleNamespace(**vars(ENC), n_scale=127 / 16)
+    act, err = norm_code(0.01, 16, 127.0, "act"), norm_code(0.01, 16, 100.0, "err")
+    assert (act.eps_q, err.eps_q, act.k) == (20, 16, 4)
+    u = codes.HiddenUnits(4, 4, 2, 3, enc, enc, True, HC, norm=(act, err))
+    a_in, zeros = np.array([-5, 6400, 13000, 3225]), np.zeros(4, dtype=np.int32)
+    u.step(1, zeros, zeros)
+    s, e, yf, yb = u.step(2, a_in, zeros)
+    assert s.tolist() == [0, 128, 254, 64, 254]            # the plain payload first
+    assert yb.tolist() == [[0, 8, 8, 8], [0] * 4, [16] * 4]
+    s, e, yf, yb = u.step(3, zeros, np.array([1000, 1000, 1000, -500]))
+    assert s.tolist() == [0, 16, 16, 16, 16]                # 2 Hn, the bias unit's too
+    assert e.tolist() == [0, 20, 0, -10]                    # the plain error payload
+    assert yf.tolist() == [[0, 7, 0, 0], [0, 0, 0, 7], [16] * 4]
+    s, e, yf, _ = u.step(4, zeros, zeros)
+    assert e.tolist() == [0, 14, 0, -14] and not s.any()    # 2 En one step later
+    assert yf[0].tolist() == [0, 7, 0, 0]
+
+
+def test_normaliser_float_is_the_integer_one_without_rounding():
+    """The float units (floating_pt) compute the same mean square and c / (sqrt(s) +
+    eps) without rounding: within one code of the integer units over 50 samples."""
+    from lava_bioadam.rules.units import norm_code
+
+    code = norm_code(0.05, 8, 127.0, "act")
+    fi, ff = codes.Normaliser(6, code, True), codes.Normaliser(6, code, False, 127.0, 127 / 16)
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        c = rng.integers(-127, 128, 6)
+        vi, vf = fi.step(c), ff.step(c)
+        assert np.abs(vi - np.clip(vf, -127, 127)).max() <= 1
+    assert fi.count == ff.count == 50

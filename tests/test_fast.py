@@ -1,6 +1,7 @@
 """The compiled golden model (``golden.fast``) against the numpy golden model:
 every variable and trace of every connection after every sample."""
 import os
+import pickle
 
 import numpy as np
 import pytest
@@ -54,6 +55,32 @@ def test_fast_equals_numpy_model_every_sample():
     assert_same_run(ref, got)
     # the weights moved: the comparison is not between two untouched states
     assert not np.array_equal(got.final["W"][0]["weights"], ref.states["W"][0]["weights"][0])
+
+
+def test_n2_units_compiled_equal_the_numpy_model():
+    """Rule family n2 (normalisers in the units, normalised payloads sent again one
+    step later): two replicas of a three-layer network, tau_n 4 so that the warm-up
+    ends within the run, and a checkpoint continued, equal to the numpy model."""
+    p = RuleParams(rule="n2", eta=0.03, tau_n=4.0, eps=0.05, lam=2.0 ** -7)
+    nr = build_network_rules(p, SIZES)
+    sets = [(network_inputs(SIZES, 30, s), initial_weights(nr, s)) for s in (1, 2)]
+    runs = fast.run_fast_replicas(nr, np.stack([x for (x, _), _ in sets]),
+                                  np.stack([lab for (_, lab), _ in sets]),
+                                  [W for _, (W, _) in sets], [B for _, (_, B) in sets],
+                                  [1, 2], record=True)
+    for s, ((x, lab), (W0, B0)), run in zip((1, 2), sets, runs):
+        assert_same_run(run_l2(nr, x, lab, W0, B0, rng_seed=s, record=True), run, f"n2 {s}")
+    (x, lab), (W0, B0) = sets[0]
+    saved = []
+    fast.run_fast(nr, x, lab, W0, B0, rng_seed=1, epoch_size=12, on_epoch=lambda W, B: None,
+                  on_checkpoint=lambda st: saved.append(pickle.dumps(st)))
+    cont = fast.run_fast(nr, x, lab, W0, B0, rng_seed=1, epoch_size=12,
+                         state=pickle.loads(saved[0]))
+    assert saved and np.array_equal(cont.pred, runs[0].pred)
+    for side in ("W", "B"):
+        for ca, cb in zip(runs[0].final[side], cont.final[side]):
+            assert (ca is None) == (cb is None)
+            assert ca is None or all(np.array_equal(ca[k], cb[k]) for k in ca)
 
 
 def _replicas_equal_independent_runs(seeds, n):

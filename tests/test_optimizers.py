@@ -139,22 +139,44 @@ def test_n2_one_step_by_hand(bias_correction):
     np.testing.assert_allclose(w[:, 0], w0[:, 0] - 0.5 * m, rtol=1e-14)
 
 
-def test_n2_sends_normalised_signals_as_7_bit_codes_when_code_max_is_given():
+def test_n2_sends_normalised_signals_as_7_bit_codes_when_asked():
     """The step of ``test_n2_one_step_by_hand`` without bias correction, the signals
-    coded over +-2 (X_MAX / 2 = 63.5 codes per unit): pre_n 1 -> 63.5 -> 64 codes
-    (half away from zero: numpy rounds half to even, 63.5 -> 64) = 64/63.5; post_n
-    1.2 -> 76.2 -> 76 = 76/63.5, -2/3 -> -42.33 -> -42 = -42/63.5. A signal beyond
-    the range saturates at 127 codes = 2."""
+    coded over +-2 in 127 levels (63.5 codes per unit): pre_n 1 -> 63.5 -> 64 codes
+    (numpy rounds half to even) = 64/63.5; post_n 1.2 -> 76.2 -> 76 = 76/63.5,
+    -2/3 -> -42.33 -> -42 = -42/63.5. A signal beyond the range saturates at 127
+    codes = 2; a nonzero signal that rounds to 0 codes is sent as 1 code (a 0 payload
+    is no spike on the engine)."""
     opt = SynapticN2((2, 1), eta=0.5, tau_m=2.0, tau_n=4.0, eps=1.0,
-                     bias_correction=False, code_max=2.0)
+                     bias_correction=False, code=(2.0, 127))
     opt.step(np.zeros((2, 1)), np.array([2.0]), np.array([3.0, -1.0]))
     q = 127 / 2.0
     m = (64 / q) * np.array([76 / q, -42 / q]) / 2.0
     np.testing.assert_allclose(opt.m[:, 0], m, rtol=1e-14)
     assert not np.allclose(m, 1.0 * np.array([1.2, -2 / 3]) / 2.0, rtol=1e-3)
     big = SynapticN2((1, 1), eta=0.5, tau_m=1.0, tau_n=1e6, eps=1e-3,
-                     bias_correction=False, code_max=2.0)
+                     bias_correction=False, code=(2.0, 127))
     big.step(np.zeros((1, 1)), np.array([1.0]), np.array([1.0]))   # both ~1000
     np.testing.assert_allclose(big.m, [[4.0]], rtol=1e-15)
-    with pytest.raises(ValueError, match="code_max"):
-        SynapticN2((1, 1), eta=0.5, code_max=0.0)
+    small = SynapticN2((1, 1), eta=0.5, tau_m=1.0, tau_n=1e6, eps=1.0,
+                       bias_correction=False, code=(16.0, 127))
+    small.step(np.zeros((1, 1)), np.array([1e-3]), np.array([1.0]))
+    q = 127 / 16.0                    # pre 1e-3 -> 0.008 codes -> 1; post 0.999 -> 8
+    np.testing.assert_allclose(small.m, [[(1 / q) * (8 / q)]], rtol=1e-14)
+    with pytest.raises(ValueError, match="code"):
+        SynapticN2((1, 1), eta=0.5, code=(0.0, 127))
+
+
+def test_n2_warmup_mean_square_by_hand():
+    """warmup, tau_n 4: the k-th sample weighs 2**-ceil(log2 k), then 1/4: pre 2, 0,
+    0, 0, 0 gives s = 4, 2, 1.5, 1.125, 0.84375 (weights 1, 1/2, 1/4, 1/4, 1/4, where
+    1/8 would be the warm-up's); normalised without bias correction."""
+    opt = SynapticN2((1, 1), eta=0.5, tau_m=1.0, tau_n=4.0, eps=0.5, warmup=True)
+    got = []
+    for pre in (2.0, 0.0, 0.0, 0.0, 0.0):
+        opt.step(np.zeros((1, 1)), np.array([pre]), np.array([1.0]))
+        got.append(opt.s_pre[0])
+    assert got == [4.0, 2.0, 1.5, 1.125, 0.84375]
+    assert not opt.bias_correction
+    one = SynapticN2((1, 1), eta=0.5, tau_m=1.0, tau_n=4.0, eps=0.5, warmup=True)
+    one.step(np.zeros((1, 1)), np.array([2.0]), np.array([1.0]))
+    assert one.m[0, 0] == (2 / (2 + 0.5)) * (1 / (1 + 0.5))

@@ -1,6 +1,7 @@
 """The rule families beyond linear N1: N1 multiplicative (adaptive at any scale
-within its range) and the non-adaptive baselines ``momentum`` (normaliser frozen)
-and ``sgd`` (tag = last gradient). Each: rules, twin identity, L2 == L3, L1 ~ L0."""
+within its range), N2 (per-neuron RMS normalisers in the units, momentum in the
+synapses) and the non-adaptive baselines ``momentum`` (normaliser frozen) and
+``sgd`` (tag = last gradient). Each: rules, twin identity, L2 == L3, L1 ~ L0."""
 import numpy as np
 import pytest
 
@@ -15,7 +16,29 @@ FAMILIES = {
                                  lam=2.0 ** -7),
     "momentum": RuleParams(rule="momentum", eta=0.03, lam=2.0 ** -7),
     "sgd": RuleParams(rule="sgd", eta=0.03, lam=2.0 ** -7),
+    "n2": RuleParams(rule="n2", eta=0.03, tau_n=16.0, eps=0.05, lam=2.0 ** -7),
 }
+
+
+def test_n2_is_momentum_on_normalised_traces():
+    """N2's synapses: no normaliser products, the tag of x1 * y (normalised codes,
+    n_scale 127/16 per unit signal/RMS on both sides), the weight step from the tag;
+    the units' constants come with the network (tau_n rounded to a power of two)."""
+    from lava_bioadam.rules import build_network_rules
+
+    r = build_rules(FAMILIES["n2"])
+    assert r.family == "n2" and r.dd == "" and "x0 * x1 * y1" in r.dt
+    assert r.fixed.n_scale == pytest.approx(127 / 16) and r.fixed.h_scale == 127
+    assert r.effective["tau_n"] == 16.0 and r.effective["m_max"] >= 0.25
+    nr = build_network_rules(RuleParams(rule="n2", tau_n=100.0, eps=0.05), (8, 4, 3))
+    norms = nr.norm_codes()
+    assert [c.k for c in norms["act"]] == [7, 7]               # 100 -> 2^7
+    assert norms["act"][0].eps_q == round(0.05 * 127 * 16)
+    assert build_network_rules(RuleParams(), (8, 4, 3)).norm_codes() is None
+    with pytest.raises(RuleError, match="tau_n"):
+        build_rules(RuleParams(rule="n2", tau_n=10000.0))
+    with pytest.raises(RuleError, match="resolution"):
+        build_network_rules(RuleParams(rule="n2", eps=1e-4), (8, 4, 3))
 
 
 def test_baselines_have_no_normaliser_dynamics():
@@ -120,7 +143,8 @@ def test_compare_loihi_rows(capsys):
     assert labels[:2] == ["float exact Adam", "float SGD"]
     assert {"float N1 linear", "float N1 multiplicative", "float N2", "float N2, 7-bit codes",
             "engine N1 linear",
-            "engine N1 multiplicative", "engine sgd", "engine momentum"} <= set(labels)
+            "engine N1 multiplicative", "engine N2", "engine sgd",
+            "engine momentum"} <= set(labels)
     assert all(len(r["acc"]) == 2 for r in out["rows"])
     assert all(len(r["tuning"]) == (0 if r["role"] == "coded" else 2) for r in out["rows"])
     printed = capsys.readouterr().out

@@ -77,17 +77,25 @@ def leading_one(s) -> np.ndarray:
     return ((s[..., None] >> np.arange(1, widths.SOFTMAX_SUM_BITS)) > 0).sum(axis=-1)
 
 
+def reciprocal(x) -> tuple[np.ndarray, np.ndarray]:
+    """``(r, lead)`` for positive integers ``x`` (< 2**SOFTMAX_SUM_BITS): ``lead`` the
+    leading one of ``x``, ``r ~= 2**(2N) / xn`` where ``xn`` is ``x`` shifted to
+    ``2**N..2**(N+1)-1`` (``N = SOFTMAX_NORM_BITS``), by a table and one Newton step;
+    so ``1 / x ~= r 2**-(N + lead)``. Steps 3-4 of the softmax above."""
+    x = np.asarray(x, dtype=np.int64)
+    lead = leading_one(x)
+    xn = np.where(lead >= N, x >> np.maximum(lead - N, 0), x << np.maximum(N - lead, 0))
+    r0 = RECIP[(xn >> (N - K)) - 2 ** K]
+    t = (xn * r0) >> N
+    return (r0 * ((2 << N) - t) + (1 << (N - 1))) >> N, lead
+
+
 def softmax_q(x) -> np.ndarray:
     """Softmax over the last axis of integer base-2 exponents ``x`` (``>= 0``,
     units of ``2**-F``, 0 at the largest input), in units of ``2**-Q`` (int64)."""
     x = np.minimum(np.asarray(x, dtype=np.int64), X_CAP)
     u = EXP2[x & (2 ** F - 1)] >> (x >> F)
-    s = u.sum(axis=-1, keepdims=True)
-    lead = leading_one(s)
-    sn = s >> (lead - N)
-    r0 = RECIP[(sn >> (N - K)) - 2 ** K]
-    t = (sn * r0) >> N
-    r = (r0 * ((2 << N) - t) + (1 << (N - 1))) >> N
+    r, lead = reciprocal(u.sum(axis=-1, keepdims=True))
     sh = lead + N - Q
     return (u * r + ((1 << sh) >> 1)) >> sh
 
@@ -100,3 +108,46 @@ def approx_softmax(z) -> np.ndarray:
     z = np.asarray(z, dtype=float)
     x = np.rint((z.max(axis=-1, keepdims=True) - z) * (math.log2(math.e) * 2 ** F))
     return softmax_q(np.minimum(x, X_CAP).astype(np.int64)) / 2.0 ** Q
+
+
+# -- N2 units: a code divided by its own running RMS ---------------------------------
+MS_FRAC = widths.NORM_MS_FRAC
+
+
+def mean_square_update(s, c, n: int, k: int) -> np.ndarray:
+    """Running mean square of codes ``c`` after the ``n``-th update (``n >= 1``):
+    ``s + ((c**2 << MS_FRAC) - s) / 2**j`` (rounded half up), ``j = min(ceil(log2 n),
+    k)``: the mean of the samples so far while ``n <= 2**k`` (approximately: the
+    weight of the newest sample is ``2**-ceil(log2 n)`` rather than ``1/n``), then an
+    exponential average over ``2**k`` samples. ``s`` in units of ``2**-MS_FRAC``
+    code**2 (int64)."""
+    j = min((int(n) - 1).bit_length(), int(k))
+    s = np.asarray(s, dtype=np.int64)
+    c = np.asarray(c, dtype=np.int64)
+    return s + ((((c * c) << MS_FRAC) - s + ((1 << j) >> 1)) >> j)
+
+
+def isqrt(s) -> np.ndarray:
+    """``floor(sqrt(s))`` of integers ``0 <= s < 2**(2 * 16)``, bit by bit (int64)."""
+    s = np.asarray(s, dtype=np.int64)
+    r = np.zeros_like(s)
+    for b in range(15, -1, -1):
+        t = r | (1 << b)
+        r = np.where(t * t <= s, t, r)
+    return r
+
+
+def normalised_code(c, s, eps_q: int, mant: int, shift: int) -> np.ndarray:
+    """``c / (sqrt(s) + eps)`` as a 7-bit code: ``den = isqrt(s) + eps_q`` (units of
+    ``2**-(MS_FRAC/2)`` code, ``eps_q >= 1``), ``(c mant r) >> (N + lead + shift)``
+    rounded half up with ``(r, lead) = reciprocal(den)``, clipped to ``+-X_MAX``,
+    and at least 1 in magnitude where ``c != 0`` (a zero payload is no spike).
+    ``mant 2**-shift``: output codes per ``c / den`` unit, i.e. ``Q 2**(MS_FRAC/2)``
+    for ``Q`` codes per unit of the normalised signal. int32."""
+    c = np.asarray(c, dtype=np.int64)
+    r, lead = reciprocal(np.asarray(isqrt(s), dtype=np.int64) + int(eps_q))
+    sh = N + lead + int(shift)
+    v = (c * int(mant) * r + ((1 << sh) >> 1)) >> sh
+    v = np.clip(v, -widths.X_MAX, widths.X_MAX)
+    v = np.where((v == 0) & (c != 0), np.sign(c), v)
+    return v.astype(np.int32)

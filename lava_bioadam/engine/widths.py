@@ -104,3 +104,7 @@ SOFTMAX_SUM_BITS = 24                  # sum of the 2^-x terms (unsigned)
 SOFTMAX_NORM_BITS = 11                 # the sum, normalised, has 12 bits: 2^11..2^12-1
 SOFTMAX_RECIP_INDEX = 5                # reciprocal table: 5 bits after the leading one
 SOFTMAX_P_BITS = 12                    # probabilities in units of 2^-12
+# N2 units: running mean square of a code and the code divided by its RMS
+NORM_MS_FRAC = 8                       # fractional bits of the mean square s (even: sqrt)
+NORM_TAU_SHIFT_MAX = 12                # tau_n = 2^k samples, k <= 12
+NORM_CODE_MAX = 16                     # normalised signals are coded over +-16 (7 bits)

@@ -46,7 +46,7 @@ import numpy as np
 
 from lava_bioadam import codes
 from lava_bioadam.engine import widths
-from lava_bioadam.golden import fast_kernels
+from lava_bioadam.golden import fast_kernels, fast_norm
 from lava_bioadam.golden.network import GoldenNetwork, NetRun, initial_weights, stack_records
 from lava_bioadam.golden.run_loop import run_epochs
 
@@ -158,6 +158,22 @@ def unit_consts(nr) -> UnitConsts:
         for f in (_HIDDEN if l < L else _OUTPUT):
             v[f][l - 1] = int(getattr(units[l - 1], f))
     return UnitConsts(**v)
+
+
+#: the units' normaliser constants (rule family ``n2``), int64 arrays ``(2, L)``:
+#: row 0 the activities into ``W_l`` (index ``l - 1``; 0 the inputs), row 1 the
+#: errors of layer ``l``; fields of :class:`~lava_bioadam.rules.units.NormCode`
+NormConsts = namedtuple("NormConsts", ("k", "eps_q", "mant", "shift"))
+
+
+def norm_consts(nr) -> NormConsts | None:
+    """The normaliser constants of ``nr`` as :class:`NormConsts`, or None where its
+    units send plain codes."""
+    n = nr.norm_codes()
+    if n is None:
+        return None
+    return NormConsts(*(np.array([[getattr(c, f) for c in n[kind]] for kind in ("act", "err")],
+                                 np.int64) for f in NormConsts._fields))
 
 
 # ----------------------------------------------------------------------------- codegen
@@ -485,6 +501,7 @@ class _Spec:
             self.rule_of.append(seen.index(key))
         self.kc = tuple(conn_consts(c, p) for c, p in zip(self.conns, prods))
         self.units = unit_consts(nr)
+        self.nc = norm_consts(nr)
 
     def _num(self, name: str, literal, expr: str) -> str:
         """``name = <the number>``: a literal when folded, else read from the data."""
@@ -505,7 +522,18 @@ class _Spec:
                 out.append(self._num(f"LIVE{i + 1}_{m}", bool(kc.live[i]), f"KC[{m}].live[{i}]"))
             if not self.fold:
                 out.append(f"    IN_RANGE_{m} = KC[{m}].in_range[0]")
+        if self.nc is not None:
+            for row, kind in enumerate(("ACT", "ERR")):
+                for i in range(self.L):
+                    for f in NormConsts._fields:
+                        out.append(self._num(f"{kind}_{f.upper()}_{i}",
+                                             int(getattr(self.nc, f)[row, i]),
+                                             f"NC.{f}[{row}, {i}]"))
         return out
+
+    def _norm(self, kind: str, i: int) -> str:
+        """The constants of normaliser ``kind`` (``ACT``/``ERR``) ``i``, as arguments."""
+        return ", ".join(f"{kind}_{f.upper()}_{i}" for f in NormConsts._fields)
 
     def _unit_steps(self) -> list:
         """Step ``k`` of the output and hidden units (errors, activities, the third
@@ -516,7 +544,11 @@ class _Spec:
                I + f"if sent_e{L}:",
                I + f"    fast_kernels.output_error({C}.abuf, labels[s], D_CAP_{L}, X_MANT_{L}, "
                    f"X_SHIFT_{L}, E_MANT_{L}, E_SHIFT_{L}, oE, oe, zs[s], preds[s])",
-               I + f"fast_kernels.third_factors({C}.y, k, {errL}, True, oE, G_IN_{L})"]
+               I + f"fast_kernels.third_factors({C}.y, k, {errL}, True, "
+                   f"{'nu[3][1]' if self.nc is not None else 'oE'}, G_IN_{L})"]
+        if self.nc is not None:     # the output's normalised errors, sent at errL + 1
+            out.insert(3, I + f"sent_e{L} = fast_norm.norm_send(k, {errL}, oE, False, nu[3][0], "
+                              f"nu[0][0], {self._norm('ERR', L - 1)}, nu[3][1], oe) or sent_e{L}")
         for l in range(1, L):
             fb = f"C{L + l - 1}"
             H, E, so, eo = (f"hu[{l - 1}][{q}]" for q in range(4))
@@ -525,8 +557,19 @@ class _Spec:
             out += [I + f"sent_s{l}, sent_e{l} = fast_kernels.hidden_step("
                         f"k, {sch['fwd_step'][l]}, "
                         f"{sch['err_step'][l]}, C{l - 1}.abuf, {fb}.abuf, ha[{l - 1}], {H}, "
-                        f"{E}, {so}, {eo}, {consts})",
-                    I + f"fast_kernels.third_factors(C{l - 1}.y, k, {sch['err_step'][l]}, True, "
+                        f"{E}, {so}, {eo}, {consts})"]
+            if self.nc is not None:
+                # normalised activities (with the bias unit) and errors, each sent one
+                # step after the plain payload; the third factors carry them
+                nu = f"nu[2][{l - 1}]"
+                out += [I + f"sent_s{l} = fast_norm.norm_send(k, {sch['fwd_step'][l]}, {so}, "
+                            f"True, {nu}[0], nu[0][0], {self._norm('ACT', l)}, {nu}[1], {so}) "
+                            f"or sent_s{l}",
+                        I + f"sent_e{l} = fast_norm.norm_send(k, {sch['err_step'][l]}, {E}, "
+                            f"False, {nu}[2], nu[0][0], {self._norm('ERR', l - 1)}, {nu}[3], "
+                            f"{eo}) or sent_e{l}"]
+                E, H = f"{nu}[3]", f"{nu}[1][:-1]"
+            out += [I + f"fast_kernels.third_factors(C{l - 1}.y, k, {sch['err_step'][l]}, True, "
                         f"{E}, G_IN_{l})",
                     I + f"fast_kernels.third_factors({fb}.y, k, {sch['fwd_step'][l]}, False, {H}, "
                         f"G_OUT_{l})"]
@@ -538,7 +581,12 @@ class _Spec:
         step = lambda c, src, has, signed: (  # noqa: E731
             I + f"fast_kernels.conn_step({c}.w, {c}.x1, {c}.x2, {c}.tx, {c}.abuf, {src}, "
                 f"{has}, k, {signed})")
-        out = [step("C0", "payload[s]", "k == 1", False)]
+        if self.nc is None:
+            out = [step("C0", "payload[s]", "k == 1", False)]
+        else:   # the inputs' normalised payload at step 2
+            out = [I + "sent_in = fast_norm.norm_send(k, 1, payload[s], True, nu[1][0], "
+                       f"nu[0][0], {self._norm('ACT', 0)}, nu[1][1], nu[1][2])",
+                   step("C0", "payload[s] if k == 1 else nu[1][2]", "k == 1 or sent_in", False)]
         out += [step(f"C{l}", f"hu[{l - 1}][2]", f"sent_s{l}", False) for l in range(1, L)]
         out += [step(f"C{L + m - 1}", "oe" if m + 1 == L else f"hu[{m}][3]",
                      f"sent_e{m + 1}", True) for m in range(1, L)]
@@ -572,12 +620,16 @@ class _Spec:
 
     def source(self) -> str:
         g = [GENERATED_IMPORTS]
+        norm = self.nc is not None
+        if norm:
+            g.append("from lava_bioadam.golden import fast_norm\n")
         for q, prods in enumerate(self.rule_sets):
             g.append(_learn_source(f"learn_{q}", prods, self.fold))
             if not self.fold:
                 g.append(_learn_source(f"learn_{q}_in_range", prods, False, True))
         r = ["@njit(cache=True)",
-             "def run(n, payload, labels, xr, yr, cr, zs, preds, conns, ha, hu, out, KC, U):",
+             "def run(n, payload, labels, xr, yr, cr, zs, preds, conns, ha, hu, out, KC, U"
+             + (", nu, NC):" if norm else "):"),
              "    oE, oe = out"]
         r += [f"    C{m} = conns[{m}]" for m in range(len(self.conns))]
         r += self._constants()
@@ -585,6 +637,8 @@ class _Spec:
               f"        for k in range(1, {self.T + 1}):",
               "            if k == 1:",
               "                oE[:, :] = 0"]
+        if norm:    # every normaliser updates once per sample: the count of samples
+            r.append("                nu[0][0] += 1")
         r += self._unit_steps() + self._conn_steps()
         r += [f"            if k == {self.T}:",
               "                thr = fast_kernels.round_threshold(cr[s])"]
@@ -604,6 +658,8 @@ def compiled(spec: _Spec):
     import numba
 
     kern = Path(fast_kernels.__file__).read_bytes()
+    if getattr(spec, "nc", None) is not None:       # an n2 network's code calls fast_norm
+        kern += Path(fast_norm.__file__).read_bytes()
     key = hashlib.sha256(src.encode() + kern + numba.__version__.encode()).hexdigest()[:16]
     if key in _MODULES:
         return _MODULES[key]
@@ -688,6 +744,15 @@ class FastNetwork:
                          np.zeros((sizes[l] + 1, R), np.int32),
                          np.zeros((sizes[l], R), np.int32)) for l in range(1, self.L))
         self.out = (np.zeros((sizes[-1], R), np.int32), np.zeros((sizes[-1], R), np.int32))
+        # n2: the normalisers' state: (sample count,), (inputs: s, normalised codes,
+        # payload), per hidden layer (activities: s, codes; errors: s, codes), output
+        z64 = lambda n: np.zeros((n, R), np.int64)  # noqa: E731
+        z32 = lambda n: np.zeros((n, R), np.int32)  # noqa: E731
+        self.nu = None if self.spec.nc is None else (
+            np.zeros(1, np.int64), (z64(sizes[0] + 1), z32(sizes[0] + 1), z32(sizes[0] + 1)),
+            tuple((z64(sizes[l] + 1), z32(sizes[l] + 1), z64(sizes[l]), z32(sizes[l]))
+                  for l in range(1, self.L)),
+            (z64(sizes[-1]), z32(sizes[-1])))
         self.encs = nr.encodings("fixed")
         n_adv = self.T * widths.RANDOM_ADVANCES_PER_STEP
         self._n_adv = n_adv
@@ -734,8 +799,9 @@ class FastNetwork:
                 "fold_constants": self.spec.fold}
 
     def _call(self, payload, labels, xr, yr, cr, zs, preds) -> None:
+        extra = () if self.nu is None else (self.nu, self.spec.nc)
         self.mod.run(len(payload), payload, labels, xr, yr, cr, zs, preds, self.conns,
-                     self.ha, self.hu, self.out, self.spec.kc, self.spec.units)
+                     self.ha, self.hu, self.out, self.spec.kc, self.spec.units, *extra)
 
     def __getstate__(self):
         """Picklable (a checkpoint): everything but the compiled module."""

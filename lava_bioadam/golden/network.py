@@ -88,6 +88,28 @@ def stack_records(records) -> dict:
     return out
 
 
+def unit_norms(nr: NetworkRules) -> list:
+    """Per layer ``0..L`` the normaliser constants its units take (``norm=`` of
+    :class:`~lava_bioadam.codes.HiddenUnits`: ``(act, err)``; of the output units:
+    ``err``); all None unless the family's units send normalised codes."""
+    n = nr.norm_codes()
+    L = nr.n_layers
+    if n is None:
+        return [None] * (L + 1)
+    return [None] + [(n["act"][l], n["err"][l - 1]) for l in range(1, L)] + [n["err"][L - 1]]
+
+
+def input_normaliser(nr: NetworkRules, precision: str):
+    """The input population's :class:`~lava_bioadam.codes.Normaliser` (inputs and the
+    bias unit; the driver sends its normalised payload at step 2), or None."""
+    n = nr.norm_codes()
+    if n is None:
+        return None
+    enc = getattr(nr.forward[0], precision)
+    return codes.Normaliser(nr.sizes[0] + 1, n["act"][0], precision == "fixed", enc.h_scale,
+                            enc.n_scale)
+
+
 # ----------------------------------------------------------------------------- L2
 class GoldenNetwork:
     """The integer golden model of the whole network, stepped like Lava."""
@@ -111,18 +133,23 @@ class GoldenNetwork:
                                                   x2_tau=TRACE_TAU_INF))
         sch = nr.schedule
         units = nr.unit_codes()
+        norm = unit_norms(nr)
         self.hidden = [codes.HiddenUnits(nr.sizes[l], T, sch["fwd_step"][l], sch["err_step"][l],
-                                         encs[l - 1], encs[l], True, units[l - 1])
+                                         encs[l - 1], encs[l], True, units[l - 1], norm[l])
                        for l in range(1, L)]
         self.out = codes.OutputUnits(nr.sizes[-1], T, sch["err_step"][L], encs[-1], True,
-                                     units[-1])
+                                     units[-1], norm[L])
+        self.norm_in = input_normaliser(nr, "fixed")
         self._zero_in = np.zeros(nr.sizes[0] + 1, dtype=np.int32)
 
     def sample(self, payload, label: int) -> None:
         """Present one sample (input payload with bias, shape ``(n_0 + 1,)``)."""
         L = self.nr.n_layers
+        resend = (None if self.norm_in is None
+                  else 2 * self.norm_in.step(np.asarray(payload) // 2))
         for k in range(1, self.nr.t_sample + 1):
-            s_in = [payload if k == 1 else self._zero_in]
+            s_in = [payload if k == 1 else resend if k == 2 and resend is not None
+                    else self._zero_in]
             e_out, y_fwd, y_fb = [None] * (L + 1), [None] * (L + 1), [None] * (L + 1)
             for l, unit in enumerate(self.hidden, start=1):
                 s, e_out[l], y_fwd[l], y_fb[l] = unit.step(k, self.W[l - 1].a_out,

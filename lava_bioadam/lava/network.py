@@ -21,7 +21,9 @@ from lava.utils.weightutils import SignMode
 
 from lava_bioadam import codes
 from lava_bioadam.engine import widths
-from lava_bioadam.golden.network import CONN_VARS, NetRun, conn_init
+from lava_bioadam.errors import UserError
+from lava_bioadam.golden.network import (CONN_VARS, NetRun, conn_init, input_normaliser,
+                                         unit_norms)
 from lava_bioadam.golden.run_loop import run_epochs
 from lava_bioadam.lava.rules import make_lava_rule
 from lava_bioadam.lava.runtime import LavaSession
@@ -97,7 +99,8 @@ class LavaNetwork:
 
 
 def _enc_dict(enc) -> dict:
-    return {k: float(getattr(enc, k)) for k in ("h_scale", "e_scale", "w_scale", "g_scale")}
+    return {k: float(getattr(enc, k))
+            for k in ("h_scale", "e_scale", "w_scale", "g_scale", "n_scale")}
 
 
 def _enc_dicts(rules) -> dict:
@@ -159,19 +162,25 @@ def build_lava(nr: NetworkRules, W0, B0, labels, precision: str = "fixed", x=Non
                 _set_state(B[-1], sb[l])
     source = None
     if x is not None:
-        source = GradedSource(payloads=codes.input_payload(x, nr.encodings(precision)[0], fixed),
-                              t_sample=T, send_step=1, name="input")
+        pay = codes.input_payload(x, nr.encodings(precision)[0], fixed)
+        norm_in = input_normaliser(nr, precision)
+        source = GradedSource(payloads=pay, t_sample=T, send_step=1, name="input",
+                              resend=None if norm_in is None
+                              else codes.normalised_payloads(pay, norm_in))
         source.s_out.connect(W[0].s_in)
     units = [u.as_dict() for u in nr.unit_codes()]
+    norms = [None if n is None else (n.as_dict() if not isinstance(n, tuple) else
+                                     {"act": n[0].as_dict(), "err": n[1].as_dict()})
+             for n in unit_norms(nr)]
     hidden = [HiddenLearningUnit(shape=(nr.sizes[l],), t_sample=T, fwd_step=sch["fwd_step"][l],
                                  err_step=sch["err_step"][l],
                                  encodings_in=_enc_dicts(nr.forward[l - 1]),
                                  encodings_out=_enc_dicts(nr.forward[l]),
-                                 constants=units[l - 1], name=f"hidden{l}")
+                                 constants=units[l - 1], norm=norms[l], name=f"hidden{l}")
               for l in range(1, L)]
     output = OutputLearningUnit(shape=(nr.sizes[-1],), labels=labels, t_sample=T,
                                 err_step=sch["err_step"][L], encodings=_enc_dicts(nr.forward[-1]),
-                                constants=units[-1], name="output")
+                                constants=units[-1], norm=norms[L], name="output")
     posts = hidden + [output]
     for l in range(1, L + 1):
         post = posts[l - 1]
@@ -209,6 +218,10 @@ def run_lava(nr, x, labels, W0, B0, rng_seed: int = 0, precision: str = "fixed",
     nr.check_inputs(x, labels)
     n, T = len(labels), nr.t_sample
     start = 0
+    if state is not None and nr.norm_codes() is not None:
+        raise UserError("a Lava run of rule family n2 cannot continue from a checkpoint "
+                        "(its units' mean squares are not saved); start it again, or "
+                        "train on the emulator, whose checkpoints continue")
     if state is not None:
         start = int(state["done"])
         if not 0 < start <= n or len(state["pred"]) != start or state["precision"] != precision:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from lava_bioadam.engine.widths import X_MAX
 
 ORDERS = ("semi_implicit", "explicit")
 
@@ -245,21 +244,28 @@ class SynapticN2(_ContinuousTime):
     integrate ``tau_m dm/dt = pre_n * post_n - m`` and ``dw/dt = -eta * m`` (``- lam w``).
     Equals Adam's per-synapse normaliser when activity and error are uncorrelated.
 
-    ``code_max``: if given, each neuron sends its normalised signal as a signed
-    7-bit code over ``+-code_max`` (``round(v X_MAX / code_max)``, clipped to
-    ``+-X_MAX``, :mod:`lava_bioadam.engine.widths`), as a learning engine's trace
-    would carry it; None (default): exact float64.
+    ``warmup``: instead of the bias correction, the mean square weighs the ``k``-th
+    sample by ``1 / min(2**ceil(log2 k), tau_n)`` (the mean of the samples so far,
+    approximately, until ``tau_n``): what the engine's integer units compute
+    (``tau_n`` a power of two there).
+
+    ``code``: ``(code_max, levels)``: each neuron sends its normalised signal as a
+    signed integer code over ``+-code_max`` (``round(v levels / code_max)``, clipped
+    to ``+-levels``, and at least one level where the signal is not 0: a 0 payload is
+    no spike), as the engine's units send it (``levels`` 127: 7 bits); None
+    (default): exact float64.
     """
 
     def __init__(self, shape, eta: float, tau_m: float = 10.0, tau_n: float = 1000.0,
-                 eps: float = 1e-8, bias_correction: bool = True, code_max: float | None = None,
-                 **kw):
+                 eps: float = 1e-8, bias_correction: bool = True, code: tuple | None = None,
+                 warmup: bool = False, **kw):
         super().__init__(shape, eta, **kw)
         self.tau_m, self.tau_n, self.eps = float(tau_m), float(tau_n), float(eps)
-        self.bias_correction = bool(bias_correction)
-        if code_max is not None and not code_max > 0:
-            raise ValueError(f"code_max must be positive or None, got {code_max!r}")
-        self.code_max = code_max
+        self.bias_correction = bool(bias_correction) and not warmup
+        self.warmup = bool(warmup)
+        if code is not None and not (code[0] > 0 and int(code[1]) >= 1):
+            raise ValueError(f"code must be (code_max > 0, levels >= 1) or None, got {code!r}")
+        self.code = code
         n_post, n_pre = self.shape
         self.m = np.zeros(self.shape)
         self.s_pre = np.zeros(n_pre)
@@ -268,17 +274,24 @@ class SynapticN2(_ContinuousTime):
     def _normalised(self, signal, s):
         c = self.gain(self.tau_n, self.h, self.steps) if self.bias_correction else 1.0
         v = signal / (np.sqrt(s / c) + self.eps)
-        if self.code_max is None:
+        if self.code is None:
             return v
-        q = X_MAX / self.code_max
-        return np.clip(np.round(v * q), -X_MAX, X_MAX) / q
+        top, levels = self.code
+        q = levels / top
+        n = np.clip(np.round(v * q), -levels, levels)
+        return np.where((n == 0) & (signal != 0), np.sign(signal), n) / q
 
     def _advance(self, pre, post, h):
         # Neurons first: each updates its mean square and sends its normalised
         # signal; synapses then integrate the product of the two normalised signals.
         self.steps += 1
-        self.s_pre = self.s_pre + h * (pre * pre - self.s_pre) / self.tau_n
-        self.s_post = self.s_post + h * (post * post - self.s_post) / self.tau_n
+        if self.warmup:     # the k-th step weighs 2**-ceil(log2 k) until that is h/tau_n
+            rate = max(h / self.tau_n, 2.0 ** -(self.steps - 1).bit_length())
+            self.s_pre = self.s_pre + rate * (pre * pre - self.s_pre)
+            self.s_post = self.s_post + rate * (post * post - self.s_post)
+        else:
+            self.s_pre = self.s_pre + h * (pre * pre - self.s_pre) / self.tau_n
+            self.s_post = self.s_post + h * (post * post - self.s_post) / self.tau_n
         prod = np.outer(self._normalised(post, self.s_post), self._normalised(pre, self.s_pre))
         self.m = self.m + h * (prod - self.m) / self.tau_m
 

@@ -32,6 +32,10 @@ GRAD_FACTORS = {"forward": (("x1", "y1"), ("x1", "y2")),
 #: physical signal each trace carries (h activity, e error, g gain)
 SIGNAL = {"forward": {"x1": "h", "y1": "e", "y2": "e", "y3": "g"},
           "feedback": {"x1": "e", "x2": "e", "y1": "h", "y3": "g"}}
+#: the same for a family whose units send normalised codes (``n2``): every trace of
+#: the local product carries a signal divided by its own RMS (``n``)
+NORMALISED_SIGNAL = {"forward": {"x1": "n", "y1": "n", "y2": "n", "y3": "g"},
+                     "feedback": {"x1": "n", "x2": "n", "y1": "n", "y3": "g"}}
 SIGNALS_TEXT = {
     "forward": "LearningDense; pre payload 2H (x1 = H), post y1 = E+, y2 = E-, "
                "y3 = G (predisposition gain), bap off",
@@ -68,6 +72,7 @@ class Encoding:
     d_scale: float      # tag_2 units per unit normaliser r
     w_scale: float      # weight units per unit physical weight
     g_scale: float = 0.0  # predisposition gain sent as y3 (fixed: integer G)
+    n_scale: float = 0.0  # normalised trace code per unit signal/RMS (n2; 0: none)
 
     @property
     def payload_scale(self) -> float:
@@ -76,8 +81,8 @@ class Encoding:
 
     def scaled(self, rho: dict) -> "Encoding":
         """This encoding with every scale ``v`` multiplied by ``2**rho[v]``."""
-        return Encoding(**{f"{v}_scale": getattr(self, f"{v}_scale") * 2.0 ** rho[v]
-                           for v in ("h", "e", "t", "d", "w", "g")})
+        return Encoding(**{f"{v}_scale": getattr(self, f"{v}_scale") * 2.0 ** rho.get(v, 0)
+                           for v in ("h", "e", "t", "d", "w", "g", "n")})
 
     def to_physical(self, state: dict) -> dict:
         """Connection-unit ``weights``/``tag_1``/``tag_2`` -> physical w, m, r."""
@@ -127,7 +132,7 @@ RHO_SPLIT = 0
 def float_scale_exponents(products, signal_of: dict, split: int = RHO_SPLIT,
                           pins: dict | None = None) -> dict:
     """Exponents ``rho_v = log2(float scale / fixed scale)`` of the signals
-    ``h, e, t, d, w`` (and ``g`` when used) that let the float model run the SAME
+    ``h, e, t, d, w`` (and ``g``, ``n`` when used) that let the float model run the SAME
     rule strings.
 
     A product's fixed-point value is ``coef * prod(ints) / 2**shift``; the float
@@ -138,7 +143,7 @@ def float_scale_exponents(products, signal_of: dict, split: int = RHO_SPLIT,
     pins, e.g. a constant ``d``) must have one integer solution, else ``RuleError``.
     Signals no product constrains get exponent 0.
     """
-    names = ["h", "e", "t", "d", "w", "g"]
+    names = ["h", "e", "t", "d", "w", "g", "n"]
     col = {n: i for i, n in enumerate(names)}
     rows, rhs = [], []
     for pr in products:
@@ -168,4 +173,5 @@ def float_scale_exponents(products, signal_of: dict, split: int = RHO_SPLIT,
         raise RuleError("the float model cannot compensate the fixed-point product "
                         "shifts of these products with per-signal scales (the shifts are "
                         "inconsistent); change the products")
-    return {n: int(rho[col[n]]) for n in names}
+    # n (normalised codes) only for the families whose traces carry it
+    return {n: int(rho[col[n]]) for n in names if n != "n" or used[col[n]]}

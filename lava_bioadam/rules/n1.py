@@ -82,12 +82,15 @@ def build_n1(p: RuleParams, role: str = "forward") -> LayerRules:
     return finish(p, role, prods, fixed, effective, d0, notes, "n1")
 
 
-def tag_constant(p: RuleParams, pos: tuple, e_scale: float, tau_m: float):
-    """Constant of ``+g+/tau_m`` and the tag scale it implies: ``(mant, exp, t_scale)``."""
+def tag_constant(p: RuleParams, pos: tuple, e_scale: float, tau_m: float,
+                 h_scale: float = X_SCALE):
+    """Constant of ``+g+/tau_m`` and the tag scale it implies: ``(mant, exp, t_scale)``
+    for traces of ``h_scale`` (presynaptic) and ``e_scale`` (postsynaptic) codes per
+    unit of their signals."""
     s_tg = widths.product_shift(pos)
     t_target = widths.T_MAX / p.m_max
-    mg, eg = quantize(2 ** s_tg * t_target / (X_SCALE * e_scale * tau_m), "floor")
-    t_scale = mg * 2.0 ** eg * X_SCALE * e_scale * tau_m / 2 ** s_tg
+    mg, eg = quantize(2 ** s_tg * t_target / (h_scale * e_scale * tau_m), "floor")
+    t_scale = mg * 2.0 ** eg * h_scale * e_scale * tau_m / 2 ** s_tg
     return mg, eg, t_scale
 
 
@@ -193,9 +196,11 @@ def weight_constant(p: RuleParams, t_scale: float, d_scale: float,
 
 def finish(p: RuleParams, role: str, prods: list, fixed: Encoding, effective: dict,
            d0: int, notes: list, family: str, pins: dict | None = None,
-           rho_products=None, may_saturate=()) -> LayerRules:
+           rho_products=None, may_saturate=(), signals: dict | None = None) -> LayerRules:
     """Check the products, derive the float encoding and assemble the rules.
 
+    signals: the signal each trace carries (default ``SIGNAL[role]``; a family whose
+    units send normalised codes: ``NORMALISED_SIGNAL[role]``);
     pins: float scale exponents a family fixes itself; rho_products: the products
     the float scales must compensate (default all); may_saturate: products whose
     accumulator saturation is part of the design. Every constant is written in its
@@ -214,7 +219,7 @@ def finish(p: RuleParams, role: str, prods: list, fixed: Encoding, effective: di
             prods.insert(at, comp)
     check_products(prods, may_saturate)
     rho = float_scale_exponents(prods if rho_products is None else rho_products,
-                                SIGNAL[role], pins=pins)
+                                signals or SIGNAL[role], pins=pins)
     flt = fixed.scaled(rho)
     for v in ("h", "e"):
         full = getattr(flt, f"{v}_scale") * (1.0 if v == "h" else p.e_max)

@@ -22,12 +22,13 @@ import numpy as np
 from lava_bioadam.errors import RuleError
 from lava_bioadam.rules.n1 import build_n1
 from lava_bioadam.rules.params import RuleParams
+from lava_bioadam.rules.n2 import build_n2
 from lava_bioadam.rules.sgd import build_momentum, build_sgd
-from lava_bioadam.rules.units import hidden_code, output_code
+from lava_bioadam.rules.units import hidden_code, norm_code, output_code
 
 FEEDBACK = ("predisposition", "alignment")
 #: rule family (``RuleParams.rule``) -> builder ``(params, role) -> LayerRules``
-BUILDERS = {"n1": build_n1, "momentum": build_momentum, "sgd": build_sgd}
+BUILDERS = {"n1": build_n1, "momentum": build_momentum, "sgd": build_sgd, "n2": build_n2}
 
 
 def build_rules(params: RuleParams, role: str = "forward"):
@@ -93,6 +94,20 @@ class NetworkRules:
         return ([hidden_code(encs[l - 1], encs[l], f"hidden layer {l}") for l in range(1, L)]
                 + [output_code(encs[-1], self.sizes[-1])])
 
+    def norm_codes(self) -> dict | None:
+        """The units' normaliser constants (:class:`~lava_bioadam.rules.units.NormCode`)
+        where the family's units send normalised codes (``n2``), else None:
+        ``{"act": [...], "err": [...]}``, index ``l - 1`` for ``W_l``: ``act`` of its
+        presynaptic activities (layer ``l - 1``; 0 the inputs), ``err`` of its
+        postsynaptic errors (layer ``l``). ``B_l`` uses ``W_l``'s, its twin."""
+        if self.forward[0].family != "n2":
+            return None
+        act = [norm_code(r.params.eps, r.params.tau_n, r.fixed.h_scale,
+                         f"layer {l} activity") for l, r in enumerate(self.forward)]
+        err = [norm_code(r.params.eps, r.params.tau_n, r.fixed.e_scale,
+                         f"layer {l + 1} error") for l, r in enumerate(self.forward)]
+        return {"act": act, "err": err}
+
     def check_inputs(self, x, labels) -> None:
         """``ValueError`` unless ``x`` is ``(n, n_0)`` in [0, 1] and ``labels``
         ``(n,)`` integers in ``0..n_L-1``."""
@@ -134,4 +149,5 @@ def build_network_rules(params: RuleParams, sizes, mode: str = "predisposition")
             feedback.append(build_rules(base, "feedback") if twin else None)
     nr = NetworkRules(sizes, mode, forward, feedback, sched)
     nr.unit_codes()  # RuleError now if the units' integer constants do not fit
+    nr.norm_codes()
     return nr

@@ -11,9 +11,9 @@ from lava_bioadam.errors import RuleError
 
 
 #: rule families with a fixed-point realisation (they run on every backend)
-RULE_FAMILIES = ("n1", "momentum", "sgd")
+RULE_FAMILIES = ("n1", "momentum", "sgd", "n2")
 #: rules of the float64 reference backend only
-REFERENCE_RULES = ("adam", "synaptic_adam", "n2")
+REFERENCE_RULES = ("adam", "synaptic_adam")
 N1_FORMS = ("linear", "multiplicative")
 ROUNDINGS = ("unbiased", "floor")
 #: integration of the float64 reference's continuous-time rules
@@ -24,11 +24,12 @@ ORDERS = ("semi_implicit", "explicit")
 class RuleParams:
     """Physical hyperparameters of one learning layer (time unit: one sample).
 
-    rule:    rule family: ``n1`` (synaptic Adam, N1 normaliser), ``momentum`` (the
-             N1 rule with the normaliser frozen at ``r0``: momentum SGD) or ``sgd``
+    rule:    rule family: ``n1`` (synaptic Adam, N1 normaliser), ``n2`` (factored
+             RMS: per-neuron normalisers, momentum synapses), ``momentum`` (the N1
+             rule with the normaliser frozen at ``r0``: momentum SGD) or ``sgd``
              (plain SGD, ``dw = -eta r0 g``), on every backend; ``adam`` (textbook
-             Adam, step ``eta``), ``synaptic_adam`` (its continuous-time form) or
-             ``n2`` (factored RMS) on the float64 reference only.
+             Adam, step ``eta``) or ``synaptic_adam`` (its continuous-time form) on
+             the float64 reference only.
     form:    N1 normaliser form: ``linear`` (``tau_r dr = 1 - r(|g| + eps)``) or
              ``multiplicative`` (``tau_r dr = r (1 - r(|g| + eps)) + r_min``).
     r_min:   multiplicative form only: constant drive ``r_min / tau_r`` per sample
@@ -40,7 +41,8 @@ class RuleParams:
     lam:     predisposition rate ``-lam w`` (1/sample); 0 disables the product.
     r0:      initial normaliser value (1/gradient units).
     e_max:   error magnitude mapped to full scale of the third factors.
-    m_max:   first-moment magnitude at which ``t`` saturates (at least).
+    m_max:   first-moment magnitude at which ``t`` saturates (at least); ``n2``: in
+             units of its normalised codes' range ``NORM_CODE_MAX`` (default: 4 RMS^2).
     r_max:   normaliser value at which ``d`` saturates (at least); default ``1/eps``.
     w_max:   weight magnitude at which ``w`` saturates (at most 255/256 of it).
     t_epoch: time steps per sample = learning epoch length.
@@ -50,7 +52,7 @@ class RuleParams:
              were before that change (Lava's floors uncompensated), for comparison.
     tau_v:   reference only: Adam's second-moment time constant (samples),
              ``beta2 = 1 - 1/tau_v`` (and ``beta1 = 1 - 1/tau_m``).
-    tau_n:   reference only: N2's neuron RMS time constant (samples).
+    tau_n:   N2's neuron RMS time constant (samples; a power of two on the engine).
     bias_correction: reference only: Adam's and N2's bias correction of the moments.
     substeps: reference only: Euler steps per sample of the continuous-time rules.
     order:   reference only: ``semi_implicit`` or ``explicit`` Euler steps.
@@ -153,6 +155,8 @@ READS = {
         "n1": ("form", "eta", "tau_m", "tau_r", "eps", "lam", "r0", "r_min") + _FIXED,
         "momentum": ("eta", "tau_m", "eps", "lam", "r0") + _FIXED,
         "sgd": ("eta", "eps", "lam", "r0") + _FIXED,
+        "n2": ("eta", "tau_m", "tau_n", "eps", "lam", "e_max", "m_max", "w_max", "t_epoch",
+               "rounding", "layers"),
     },
 }
 

@@ -35,7 +35,8 @@ from lava_bioadam.engine import widths
 from lava_bioadam.engine.constants import quantize_time_constant
 from lava_bioadam.engine.products import Product
 from lava_bioadam.errors import RuleError
-from lava_bioadam.rules.layer import GRAD_FACTORS, Encoding, LayerRules, check_role
+from lava_bioadam.rules.layer import (GRAD_FACTORS, NORMALISED_SIGNAL, Encoding, LayerRules,
+                                      check_role)
 from lava_bioadam.rules.n1 import (X_SCALE, finish, predisposition, tag_constant,
                                    tag_products, weight_constant)
 from lava_bioadam.rules.params import RuleParams
@@ -51,12 +52,24 @@ def _error_scale(p: RuleParams) -> float:
 
 def build_momentum(p: RuleParams, role: str = "forward") -> LayerRules:
     """N1 with the normaliser frozen at ``r0``: momentum SGD, rate ``eta r0``."""
+    return momentum_rules(p, role, "momentum")
+
+
+def momentum_rules(p: RuleParams, role: str, family: str, n_scale: float = 0.0) -> LayerRules:
+    """The momentum products and encodings of ``family``. ``n_scale > 0``: the units
+    send every trace of the local product as a normalised code (``n_scale`` codes per
+    unit of signal/RMS, both sides; ``p.e_max`` and ``p.m_max`` then in those units),
+    and their own activity and error codes keep ``h_scale = 127`` and ``e_scale =
+    127 / e_max`` of the raw signals."""
     check_role(role)
     notes = []
     pos, neg = GRAD_FACTORS[role]
     m_, e_, tau_m = quantize_time_constant("tau_m", p.tau_m)
     e_scale = _error_scale(p)
-    mg, eg, t_scale = tag_constant(p, pos, e_scale, tau_m)
+    if n_scale:
+        mg, eg, t_scale = tag_constant(p, pos, n_scale, tau_m, n_scale)
+    else:
+        mg, eg, t_scale = tag_constant(p, pos, e_scale, tau_m)
     d_scale = widths.D_MAX / p.r_full_scale
     d0 = int(round(min(p.r0 * d_scale, widths.D_MAX)))
     if not p.r0 > 0:
@@ -79,16 +92,24 @@ def build_momentum(p: RuleParams, role: str = "forward") -> LayerRules:
         prods = [Product("dw", "u0", ("t", "d"), -mw, ew, "-eta m r0")]
         r0 = d0 / d_scale
     lam, gain = predisposition(p, prods)
-    prods += tag_products(pos, neg, mg, eg, m_, e_)
+    tags = tag_products(pos, neg, mg, eg, m_, e_)
+    prods += tags
     effective = {"eta": p.eta, "tau_m": tau_m, "lam": lam, "r0": r0,
                  "e_max": widths.X_MAX / e_scale, "m_max": widths.T_MAX / t_scale,
                  "w_max": widths.W_MAX / w_scale}
     fixed = Encoding(h_scale=float(X_SCALE), e_scale=e_scale, t_scale=t_scale,
-                     d_scale=d_scale, w_scale=w_scale, g_scale=float(gain))
+                     d_scale=d_scale, w_scale=w_scale, g_scale=float(gain), n_scale=n_scale)
     # no dd product: d is a constant, and nothing fixes the float scale of the
     # activity and error codes; use N1's (float h, e of about 2 at full scale)
-    return finish(p, role, prods, fixed, effective, d0, notes, "momentum",
-                  pins={"d": 0, "h": FLOAT_CODE_EXP})
+    pins = {"d": 0, "h": FLOAT_CODE_EXP}
+    if not n_scale:
+        return finish(p, role, prods, fixed, effective, d0, notes, family, pins=pins)
+    # normalised codes reach NORM_CODE_MAX^2 = 256 RMS^2 (a rare input firing): far
+    # beyond any useful tag range, so the tag's gradient products may saturate
+    pins["n"] = FLOAT_CODE_EXP
+    grads = [pr for pr in tags if pr.dep == "x0"]
+    return finish(p, role, prods, fixed, effective, d0, notes, family, pins=pins,
+                  signals=NORMALISED_SIGNAL[role], may_saturate=grads)
 
 
 def build_sgd(p: RuleParams, role: str = "forward") -> LayerRules:

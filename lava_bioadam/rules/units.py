@@ -65,6 +65,40 @@ class OutputCode(_UnitConstants):
     e_shift: int
 
 
+@dataclass(frozen=True)
+class NormCode(_UnitConstants):
+    """Constants of a population's normaliser (rule family ``n2``).
+
+    ``k``: the mean square runs over ``2**k`` samples; ``eps``: the floor added to
+    the RMS (units of the signal); ``eps_q``: it in units of ``2**-(MS_FRAC/2)``
+    code; ``mant, shift``: normalised codes per ``code / den`` unit (``N_SCALE
+    2**(MS_FRAC/2)``). The integer units use ``k``, ``eps_q``, ``mant``, ``shift``;
+    the float units ``k`` and ``eps`` with their encoding's scales.
+    """
+
+    k: int
+    eps: float
+    eps_q: int
+    mant: int
+    shift: int
+
+
+def norm_code(eps: float, tau_n: float, code_scale: float, name: str) -> NormCode:
+    """Normaliser constants of a population whose codes have ``code_scale`` per unit
+    of signal."""
+    from lava_bioadam.rules.n2 import N_SCALE, tau_n_shift
+
+    half = 2 ** (widths.NORM_MS_FRAC // 2)
+    eps_q = round(eps * code_scale * half)
+    if eps_q < 1:
+        raise RuleError(f"{name}: eps={eps:.3g} is below the normaliser's resolution "
+                        f"(1/{code_scale * half:.0f} of the signal's unit); raise eps")
+    if eps_q + half * widths.X_MAX >= 2 ** widths.SOFTMAX_SUM_BITS:
+        raise RuleError(f"{name}: eps={eps:.3g} exceeds the normaliser's range")
+    mant, shift = neuron.decode_constant(N_SCALE * half, f"{name} normalised code")
+    return NormCode(tau_n_shift(tau_n), float(eps), int(eps_q), mant, shift)
+
+
 def _cap(top: int, mant: int, shift: int) -> int:
     """Smallest input whose decode ``mul_shift(., mant, shift)`` reaches ``top``."""
     return math.ceil((top - 0.5) * 2 ** shift / mant)

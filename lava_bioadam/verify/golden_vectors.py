@@ -34,6 +34,10 @@ CASES = {
                                   (20, 9, 5), "predisposition", 30, 4, 1.0),
     "net_20-9-5_sgd_seed5": (RuleParams(rule="sgd", eta=0.03, lam=2.0 ** -7),
                              (20, 9, 5), "predisposition", 30, 5, 1.0),
+    # N2: the units' normalisers and the normalised payloads sent again one step later
+    "net_20-9-7-5_n2_seed7": (RuleParams(rule="n2", eta=0.03, tau_n=16.0, eps=0.05,
+                                         lam=2.0 ** -7),
+                              (20, 9, 7, 5), "predisposition", 30, 7, 1.0),
     # eps/tau_r below 2^-7 (the -eps r / tau_r product through y3 = G), a first layer
     # with its own rate, weight range and eps
     "net_20-9-5_layers_seed6": (RuleParams(eta=0.02, tau_r=32.0, eps=2.0 ** -7,

@@ -11,14 +11,18 @@ import numpy as np
 
 from lava_bioadam.golden.network import NetRun, stack_records
 from lava_bioadam.model.network import Network, loss_value
-from lava_bioadam.model.optimizers import SynapticN1
+from lava_bioadam.model.optimizers import Optimizer, SynapticN1, SynapticN2
 
 
-def reference_optimizer(rules, shape) -> SynapticN1:
+def reference_optimizer(rules, shape) -> Optimizer:
     """The float64 optimizer that the fixed-point ``rules`` represent: N1 in the
-    rules' form, or N1 with a frozen normaliser for the ``momentum`` and ``sgd``
-    families (``sgd``: ``tau_m = 1``, the tag is the last gradient)."""
+    rules' form, N1 with a frozen normaliser for the ``momentum`` and ``sgd``
+    families (``sgd``: ``tau_m = 1``, the tag is the last gradient), N2 with the
+    units' warm-up for ``n2``."""
     e = rules.effective
+    if rules.family == "n2":
+        return SynapticN2(shape, eta=e["eta"], tau_m=e["tau_m"], tau_n=e["tau_n"],
+                          eps=e["eps"], warmup=True, order="explicit", lam=e["lam"])
     if rules.family == "n1":
         return SynapticN1(shape, eta=e["eta"], tau_m=e["tau_m"], tau_r=e["tau_r"],
                           eps=e["eps"], r0=e["r0"], form=rules.params.form,
@@ -28,7 +32,10 @@ def reference_optimizer(rules, shape) -> SynapticN1:
 
 
 def _state(opt, w) -> dict:
-    return {"weights": w.copy(), "tag_1": opt.m.copy(), "tag_2": opt.r.copy()}
+    """Physical state of a connection (N2 has no normaliser per synapse: ``tag_2``
+    holds its constant 1)."""
+    r = opt.r.copy() if hasattr(opt, "r") else np.ones_like(opt.m)
+    return {"weights": w.copy(), "tag_1": opt.m.copy(), "tag_2": r}
 
 
 def run_l0(nr, x, labels, W0, B0, record: bool = False) -> NetRun:

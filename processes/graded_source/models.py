@@ -17,8 +17,11 @@ class _GradedSourceModel(PyLoihiProcessModel):
         t_sample = self.proc_params["t_sample"]
         k = (self.time_step - 1) % t_sample + 1
         s = (self.time_step - 1) // t_sample
-        if k == self.proc_params["send_step"] and s < self.payloads.shape[0]:
+        step, rs = self.proc_params["send_step"], self.proc_params.get("has_resend")
+        if k == step and s < self.payloads.shape[0]:
             self.s_out.send(self.payloads[s])
+        elif rs and k == step + 1 and s < self.resend.shape[0]:
+            self.s_out.send(self.resend[s])
         else:
             self.s_out.send(np.zeros(self.payloads.shape[1], dtype=self.payloads.dtype))
 
@@ -31,6 +34,7 @@ class PyGradedSourceFloat(_GradedSourceModel):
 
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     payloads: np.ndarray = LavaPyType(np.ndarray, float)
+    resend: np.ndarray = LavaPyType(np.ndarray, float)
 
 
 @implements(proc=GradedSource, protocol=LoihiProtocol)
@@ -41,3 +45,4 @@ class PyGradedSourceFixed(_GradedSourceModel):
 
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=widths.MSG_BITS)
     payloads: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=widths.MSG_BITS)
+    resend: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=widths.MSG_BITS)

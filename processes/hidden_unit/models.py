@@ -23,12 +23,14 @@ class _HiddenModel(PyLoihiProcessModel):
         super().__init__(proc_params)
         key = "fixed" if self.FIXED else "float"
         p = proc_params
-        code = p.get("constants")
+        code, norm = p.get("constants"), p.get("norm")
         self._units = HiddenUnits(
             p["shape"][0], p["t_sample"], p["fwd_step"], p["err_step"],
             SimpleNamespace(**p["encodings_in"][key]),
             SimpleNamespace(**p["encodings_out"][key]), self.FIXED,
-            None if code is None else SimpleNamespace(**code))
+            None if code is None else SimpleNamespace(**code),
+            None if norm is None else (SimpleNamespace(**norm["act"]),
+                                       SimpleNamespace(**norm["err"])))
 
     def run_spk(self):
         a_in, fb_in = self.a_in.recv(), self.fb_in.recv()

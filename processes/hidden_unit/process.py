@@ -28,16 +28,21 @@ class HiddenLearningUnit(AbstractProcess):
     ``h_scale``, ``e_scale``, ``w_scale`` of ``W_l``/``B_l`` and ``W_{l+1}``/``B_{l+1}``.
     constants: the integer constants of the ``fixed_pt`` model (``HiddenCode.as_dict()``
     of this layer in ``NetworkRules.unit_codes()``), which computes in integers only.
+    norm: rule family ``n2``: ``{"act": ..., "err": ...}``, the ``NormCode.as_dict()``
+    of this layer's activities and errors (``NetworkRules.norm_codes()``): the third
+    factors then carry normalised codes, and each payload is sent again, normalised,
+    one step later (``lava_bioadam.codes.HiddenUnits``); None: plain codes.
     Vars: ``a`` (pre-activation: physical in ``floating_pt``, the 24-bit accumulator
     in ``fixed_pt``), ``h`` and ``e`` (codes) of the last sample.
     """
 
     def __init__(self, *, shape, t_sample: int, fwd_step: int, err_step: int,
                  encodings_in: dict, encodings_out: dict, constants: dict | None = None,
-                 name=None):
+                 norm: dict | None = None, name=None):
         super().__init__(shape=shape, t_sample=int(t_sample), fwd_step=int(fwd_step),
                          err_step=int(err_step), encodings_in=encodings_in,
-                         encodings_out=encodings_out, constants=constants, name=name)
+                         encodings_out=encodings_out, constants=constants, norm=norm,
+                         name=name)
         n = shape[0]
         self.a_in = InPort(shape=shape)
         self.fb_in = InPort(shape=shape)

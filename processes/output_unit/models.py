@@ -23,9 +23,10 @@ class _OutputModel(PyLoihiProcessModel):
         super().__init__(proc_params)
         p = proc_params
         enc = SimpleNamespace(**p["encodings"]["fixed" if self.FIXED else "float"])
-        code = p.get("constants")
+        code, norm = p.get("constants"), p.get("norm")
         self._units = OutputUnits(p["shape"][0], p["t_sample"], p["err_step"], enc,
-                                  self.FIXED, None if code is None else SimpleNamespace(**code))
+                                  self.FIXED, None if code is None else SimpleNamespace(**code),
+                                  None if norm is None else SimpleNamespace(**norm))
 
     def run_spk(self):
         a_in = self.a_in.recv()

@@ -19,14 +19,17 @@ class OutputLearningUnit(AbstractProcess):
     shape: ``(n,)``; labels: ``(n_samples,)``; encodings: ``{"fixed", "float"}``
     dicts with ``h_scale``, ``e_scale``, ``w_scale`` of ``W_L``. constants: the
     integer constants of the ``fixed_pt`` model (``OutputCode.as_dict()`` of
-    ``NetworkRules.unit_codes()[-1]``), which computes in integers only.
+    ``NetworkRules.unit_codes()[-1]``), which computes in integers only. norm: rule
+    family ``n2``: the ``NormCode.as_dict()`` of the errors (third factors carry
+    normalised codes, the error payload is sent again, normalised, one step later);
+    None: plain codes.
     """
 
     def __init__(self, *, shape, labels, t_sample: int, err_step: int, encodings: dict,
-                 constants: dict | None = None, name=None):
+                 constants: dict | None = None, norm: dict | None = None, name=None):
         labels = np.asarray(labels, dtype=int)
         super().__init__(shape=shape, t_sample=int(t_sample), err_step=int(err_step),
-                         encodings=encodings, constants=constants, name=name)
+                         encodings=encodings, constants=constants, norm=norm, name=name)
         self.a_in = InPort(shape=shape)
         self.e_out = OutPort(shape=shape)
         self.s_out_bap = OutPort(shape=shape)

@@ -138,21 +138,22 @@ class Row:
 
 def loihi_rows() -> list[Row]:
     """The rows of ``compare --loihi``: float exact Adam, float SGD, the float N1
-    rule in both forms, the float N2 rule (a normaliser closer to Adam's, float64
-    only: the engine has no N2 yet), the engine's N1 in both forms (and any other
-    adaptive rule family of the engine), and the engine baselines ``sgd`` and
-    ``momentum``."""
+    rule in both forms and the float N2 rule, the engine's N1 in both forms and its
+    N2 (and any other adaptive rule family of the engine), and the engine baselines
+    ``sgd`` and ``momentum``."""
     from lava_bioadam.rules.params import RULE_FAMILIES
 
     n1 = ("eta", "tau_m", "tau_r", "eps")
     rows = [Row("float exact Adam", "float", "adam", ("adam_lr", "tau_m", "tau_v"), "adam"),
             Row("float SGD", "float", "sgd", ("sgd_lr",), "sgd")]
     rows += [Row(f"float N1 {f}", "float", "n1", n1, "rule", f) for f in N1_FORMS]
-    rows.append(Row("float N2", "float", "n2", ("eta", "tau_m", "tau_n", "eps"), "rule"))
+    n2 = ("eta", "tau_m", "tau_n", "eps")
+    rows.append(Row("float N2", "float", "n2", n2, "rule"))
     rows += [Row(f"engine N1 {f}", "engine", "n1", n1 + ("w_max",), "adaptive", f)
              for f in N1_FORMS]
+    rows.append(Row("engine N2", "engine", "n2", n2 + ("w_max",), "adaptive"))
     rows += [Row(f"engine {fam}", "engine", fam, n1 + ("w_max",), "adaptive")
-             for fam in RULE_FAMILIES if fam not in ("n1",) + BASELINES]
+             for fam in RULE_FAMILIES if fam not in ("n1", "n2") + BASELINES]
     rows += [Row("engine sgd", "engine", "sgd", ("eta", "eps", "w_max"), "baseline"),
              Row("engine momentum", "engine", "momentum", ("eta", "tau_m", "eps", "w_max"),
                  "baseline")]
@@ -331,25 +332,20 @@ def run_setting(cfg, data, row: Row, setting: dict, seeds, backend: str = "emula
     return {"acc": acc, "angle": angle}
 
 
-#: range of the 7-bit codes of N2's normalised signals in the coded row (8 codes per
-#: unit of RMS; a rare input, which fires at 1/sqrt(p) of its RMS, saturates beyond
-#: p = 1/256)
-N2_CODE_MAX = 16.0
-
-
 def coded_network(net, e_max: float = 1.0):
     """``net`` (a :class:`~lava_bioadam.model.network.Network`) learning from 7-bit
     codes, as the engine's traces carry them: activities ``round(127 h) / 127``,
     errors ``round(127 e / e_max) e_max / 127`` clipped to ``+-e_max``; an N2
-    optimizer's normalised signals are coded too, over ``+-N2_CODE_MAX``; weights
-    and synaptic states stay float64. Evaluation is unchanged (float)."""
-    from lava_bioadam.engine.widths import X_MAX
+    optimizer's neurons as the engine's units: the warm-up mean square instead of
+    the bias correction, and the normalised signals coded over ``+-NORM_CODE_MAX``;
+    weights and synaptic states stay float64. Evaluation is unchanged (float)."""
+    from lava_bioadam.engine.widths import NORM_CODE_MAX, X_MAX
     from lava_bioadam.model.network import Network
     from lava_bioadam.model.optimizers import SynapticN2
 
     for opt in list(net.opt_w) + list(net.opt_b):
         if isinstance(opt, SynapticN2):
-            opt.code_max = N2_CODE_MAX
+            opt.code, opt.warmup, opt.bias_correction = (NORM_CODE_MAX, X_MAX), True, False
 
     def code(v, full):
         return np.clip(np.round(v * (X_MAX / full)), -X_MAX, X_MAX) * (full / X_MAX)
