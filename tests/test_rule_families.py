@@ -35,6 +35,10 @@ def test_n2_is_momentum_on_normalised_traces():
     assert [c.k for c in norms["act"]] == [7, 7]               # 100 -> 2^7
     assert norms["act"][0].eps_q == round(0.05 * 127 * 16)
     assert build_network_rules(RuleParams(), (8, 4, 3)).norm_codes() is None
+    from lava_bioadam.rules import format_network_rules
+    text = format_network_rules(nr)
+    assert "normalisers of the n2 units" in text and "n_scale" in text
+    assert "eps_q 102" in text and "k 7" in text          # 0.05 * 127 * 16 = 101.6
     with pytest.raises(RuleError, match="tau_n"):
         build_rules(RuleParams(rule="n2", tau_n=10000.0))
     with pytest.raises(RuleError, match="resolution"):

@@ -22,12 +22,16 @@ def format_rules(r: LayerRules) -> str:
         lines.append(f"  {k:6s} {rq:>10s} -> {v:.6g}")
     lines.append("")
     lines.append("Encodings (physical -> units)      fixed_pt      floating_pt")
-    for name in ("h_scale", "e_scale", "t_scale", "d_scale", "w_scale", "g_scale"):
+    names = ("h_scale", "e_scale", "t_scale", "d_scale", "w_scale", "g_scale")
+    for name in names + (("n_scale",) if r.fixed.n_scale else ()):
         lines.append(f"  {name:14s}               {getattr(r.fixed, name):12.6g}  "
                      f"{getattr(r.float, name):12.6g}")
     lines.append("  float/fixed scale exponents rho: " +
                  ", ".join(f"{k} {v:+d}" for k, v in r.rho.items()))
     lines.append(f"  signals ({r.role} twin): " + SIGNALS_TEXT[r.role])
+    if r.fixed.n_scale:
+        lines.append("  (n2: x1, x2, y1, y2 carry the normalised codes, n_scale per unit "
+                     "signal/RMS; each payload is sent again, normalised, one step later)")
     lines.append("")
     lines.append("Bit budget per product (fixed_pt)")
     lines.append(f"  {'target':6s} {'product':32s} {'widths':>6s} {'shift':>5s} "
@@ -60,4 +64,13 @@ def format_network_rules(nr) -> str:
     for l, u in enumerate(nr.unit_codes(), start=1):
         kind = "output" if l == nr.n_layers else f"hidden {l}"
         out.append(f"  {kind:9s} " + ", ".join(f"{k} {v}" for k, v in u.as_dict().items()))
+    norms = nr.norm_codes()
+    if norms is not None:
+        out.append("=== normalisers of the n2 units (mean square over 2^k samples, eps_q in "
+                   "1/16 code, normalised code decode mant, shift) ===")
+        for kind, codes in (("activities into W", norms["act"]),
+                            ("errors of layer ", norms["err"])):
+            for l, c in enumerate(codes, start=1):
+                out.append(f"  {kind}{l}: " + ", ".join(f"{k} {v}"
+                                                          for k, v in c.as_dict().items()))
     return "\n".join(out).rstrip() + "\n"
