@@ -195,19 +195,27 @@ class Normaliser:
             self.s = neuron.mean_square_update(self.s, c, self.count, self.code.k)
             return neuron.normalised_code(c, self.s, self.code.eps_q, self.code.mant,
                                           self.code.shift)
-        j = min((self.count - 1).bit_length(), self.code.k)
+        j = neuron.warmup_shift(self.count, self.code.k)
         c = np.asarray(c, dtype=float)
         self.s = self.s + (c * c - self.s) / 2.0 ** j
         return c / (np.sqrt(self.s) + self.code.eps * self.scale) * self.out_scale
 
+    def codes_of(self, payload) -> np.ndarray:
+        """The codes ``payload / 2`` of graded payloads ``2 c``."""
+        payload = np.asarray(payload)
+        return payload // 2 if self.fixed else payload / 2
+
+    def payload(self, payload) -> np.ndarray:
+        """One sample's normalised payload ``2 step(payload / 2)``."""
+        return 2 * self.step(self.codes_of(payload))
+
 
 def normalised_payloads(payloads, norm: Normaliser) -> np.ndarray:
-    """The normalised payloads ``2 norm.step(payload / 2)`` of a population's payloads
-    ``(n_samples, n)`` in presentation order (the inputs' second payload, rule family
-    ``n2``); advances ``norm``."""
+    """The normalised payloads (:meth:`Normaliser.payload`) of a population's
+    payloads ``(n_samples, n)`` in presentation order (the inputs' second payload,
+    rule family ``n2``); advances ``norm``."""
     payloads = np.asarray(payloads)
-    half = payloads // 2 if norm.fixed else payloads / 2
-    return np.stack([2 * norm.step(h) for h in half]) if len(half) else payloads.copy()
+    return np.stack([norm.payload(p) for p in payloads]) if len(payloads) else payloads.copy()
 
 
 def _normaliser(n: int, code, fixed: bool, enc, signal: str):
@@ -280,7 +288,7 @@ class HiddenUnits:
             self.H = self._forward(a_in)
             s_out = activity_payload(self.H, self.enc_out, self.fixed)
             if norm:
-                self.Hn = self.norm_h.step(s_out // 2 if self.fixed else s_out / 2)
+                self.Hn = self.norm_h.step(self.norm_h.codes_of(s_out))
         if norm and k == self.fwd_step + 1:
             s_out = (2 * self.Hn).astype(self.zero_s.dtype)
         if k == self.err_step:

@@ -114,6 +114,12 @@ def approx_softmax(z) -> np.ndarray:
 MS_FRAC = widths.NORM_MS_FRAC
 
 
+def warmup_shift(n: int, k: int) -> int:
+    """``min(ceil(log2 n), k)``: the right shift of the ``n``-th mean-square update
+    (``n >= 1``) over ``2**k`` samples (:func:`mean_square_update`)."""
+    return min((int(n) - 1).bit_length(), int(k))
+
+
 def mean_square_update(s, c, n: int, k: int) -> np.ndarray:
     """Running mean square of codes ``c`` after the ``n``-th update (``n >= 1``):
     ``s + ((c**2 << MS_FRAC) - s) / 2**j`` (rounded half up), ``j = min(ceil(log2 n),
@@ -121,7 +127,7 @@ def mean_square_update(s, c, n: int, k: int) -> np.ndarray:
     weight of the newest sample is ``2**-ceil(log2 n)`` rather than ``1/n``), then an
     exponential average over ``2**k`` samples. ``s`` in units of ``2**-MS_FRAC``
     code**2 (int64)."""
-    j = min((int(n) - 1).bit_length(), int(k))
+    j = warmup_shift(n, k)
     s = np.asarray(s, dtype=np.int64)
     c = np.asarray(c, dtype=np.int64)
     return s + ((((c * c) << MS_FRAC) - s + ((1 << j) >> 1)) >> j)

@@ -543,12 +543,13 @@ class _Spec:
         out = [I + f"sent_e{L} = k == {errL}",
                I + f"if sent_e{L}:",
                I + f"    fast_kernels.output_error({C}.abuf, labels[s], D_CAP_{L}, X_MANT_{L}, "
-                   f"X_SHIFT_{L}, E_MANT_{L}, E_SHIFT_{L}, oE, oe, zs[s], preds[s])",
-               I + f"fast_kernels.third_factors({C}.y, k, {errL}, True, "
-                   f"{'nu[3][1]' if self.nc is not None else 'oE'}, G_IN_{L})"]
+                   f"X_SHIFT_{L}, E_MANT_{L}, E_SHIFT_{L}, oE, oe, zs[s], preds[s])"]
+        oE = "oE"
         if self.nc is not None:     # the output's normalised errors, sent at errL + 1
-            out.insert(3, I + f"sent_e{L} = fast_norm.norm_send(k, {errL}, oE, False, nu[3][0], "
-                              f"nu[0][0], {self._norm('ERR', L - 1)}, nu[3][1], oe) or sent_e{L}")
+            out.append(I + f"sent_e{L} = fast_norm.norm_send(k, {errL}, oE, False, nu[3][0], "
+                           f"nu[0][0], {self._norm('ERR', L - 1)}, nu[3][1], oe) or sent_e{L}")
+            oE = "nu[3][1]"
+        out.append(I + f"fast_kernels.third_factors({C}.y, k, {errL}, True, {oE}, G_IN_{L})")
         for l in range(1, L):
             fb = f"C{L + l - 1}"
             H, E, so, eo = (f"hu[{l - 1}][{q}]" for q in range(4))

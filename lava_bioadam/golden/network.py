@@ -145,8 +145,7 @@ class GoldenNetwork:
     def sample(self, payload, label: int) -> None:
         """Present one sample (input payload with bias, shape ``(n_0 + 1,)``)."""
         L = self.nr.n_layers
-        resend = (None if self.norm_in is None
-                  else 2 * self.norm_in.step(np.asarray(payload) // 2))
+        resend = None if self.norm_in is None else self.norm_in.payload(payload)
         for k in range(1, self.nr.t_sample + 1):
             s_in = [payload if k == 1 else resend if k == 2 and resend is not None
                     else self._zero_in]

@@ -21,8 +21,8 @@ import numpy as np
 
 from lava_bioadam.errors import RuleError
 from lava_bioadam.rules.n1 import build_n1
-from lava_bioadam.rules.params import RuleParams
 from lava_bioadam.rules.n2 import build_n2
+from lava_bioadam.rules.params import RuleParams
 from lava_bioadam.rules.sgd import build_momentum, build_sgd
 from lava_bioadam.rules.units import hidden_code, norm_code, output_code
 

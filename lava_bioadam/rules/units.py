@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from lava_bioadam.engine import neuron
 from lava_bioadam.engine import widths
 from lava_bioadam.errors import RuleError
+from lava_bioadam.rules.n2 import N_SCALE, tau_n_shift
 
 CODE_MAX = widths.X_MAX                       # 127: largest |H|, |E|
 PRODUCT_MAX = 2 ** (widths.NEURON_PRODUCT_BITS - 1) - 1
@@ -86,8 +87,6 @@ class NormCode(_UnitConstants):
 def norm_code(eps: float, tau_n: float, code_scale: float, name: str) -> NormCode:
     """Normaliser constants of a population whose codes have ``code_scale`` per unit
     of signal."""
-    from lava_bioadam.rules.n2 import N_SCALE, tau_n_shift
-
     half = 2 ** (widths.NORM_MS_FRAC // 2)
     eps_q = round(eps * code_scale * half)
     if eps_q < 1:
